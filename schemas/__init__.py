@@ -1,4 +1,4 @@
-"""The graph model of paperkg: node labels, relation types, keys and the typed records between stages."""
+"""The graph model of paperkg: labels, relation types, keys and the records between stages."""
 
 from schemas.model import (
     CONCEPT,

@@ -7,10 +7,10 @@ Records flow one way through the pipeline:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
-import datetime as dt
 from enum import StrEnum
 from typing import Literal
 

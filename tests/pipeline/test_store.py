@@ -1,0 +1,107 @@
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from pipeline.store import GRAPH_FILE, NetworkxStore, StoreError
+from schemas import (
+    Concept,
+    ConceptLink,
+    ConceptType,
+    GraphBatch,
+    LinkType,
+    Paper,
+    PaperConcept,
+    Role,
+)
+
+DAY1 = dt.date(2026, 11, 1)
+DAY2 = dt.date(2026, 11, 20)
+
+
+def paper(pid: str, abstract: str = "An abstract.") -> Paper:
+    return Paper(id=pid, title=f"Title {pid}", abstract=abstract)
+
+
+def concept(key: str, ctype: ConceptType = ConceptType.METHOD) -> Concept:
+    return Concept(key=key, name=key.upper(), type=ctype)
+
+
+def edge(pid: str, key: str, role: Role = Role.USES) -> PaperConcept:
+    return PaperConcept(paper_id=pid, concept_key=key, role=role, count=1, snippet=f"{pid} {key}")
+
+
+def batch_ab() -> GraphBatch:
+    return GraphBatch(
+        papers=(paper("a"), paper("b")),
+        concepts=(concept("mcts"), concept("webarena", ConceptType.BENCHMARK), concept("gpt 4")),
+        paper_concepts=(
+            edge("a", "mcts", Role.PROPOSES),
+            edge("a", "webarena", Role.EVALUATES_ON),
+            edge("b", "webarena", Role.EVALUATES_ON),
+            edge("b", "gpt 4"),
+        ),
+        links=(
+            ConceptLink(source="mcts", target="webarena", type=LinkType.EVALUATED_ON,
+                        paper_id="a", snippet="MCTS on WebArena"),
+        ),
+    )
+
+
+def file_hash(directory: Path) -> str:
+    return hashlib.sha256((directory / GRAPH_FILE).read_bytes()).hexdigest()
+
+
+def test_write_builds_papers_concepts_and_derived_edges(tmp_path: Path) -> None:
+    summary = NetworkxStore(tmp_path).write(batch_ab(), today=DAY1)
+    assert summary.papers_added == 2
+    graph = nx.read_graphml(tmp_path / GRAPH_FILE, force_multigraph=True)
+    assert graph.nodes["concept:webarena"]["paper_count"] == 2
+    assert graph.nodes["concept:webarena"]["first_seen"] == "2026-11-01"
+    assert graph.has_edge("paper:a", "concept:mcts", "PROPOSES")
+    assert graph.edges["concept:mcts", "concept:webarena", "CO_OCCURS_WITH"]["weight"] == 1
+    stated = graph.edges["concept:mcts", "concept:webarena", "EVALUATED_ON"]
+    assert json.loads(stated["papers"]) == ["a"]
+
+
+def test_same_batch_twice_leaves_the_file_byte_identical(tmp_path: Path) -> None:
+    NetworkxStore(tmp_path).write(batch_ab(), today=DAY1)
+    first = file_hash(tmp_path)
+    summary = NetworkxStore(tmp_path).write(batch_ab(), today=DAY2)
+    assert summary.papers_unchanged == 2 and summary.papers_added == 0
+    assert file_hash(tmp_path) == first  # first_seen kept from the first run
+
+
+def test_changed_paper_replaces_only_its_own_edges(tmp_path: Path) -> None:
+    NetworkxStore(tmp_path).write(batch_ab(), today=DAY1)
+    changed = GraphBatch(
+        papers=(paper("a", abstract="Now about something else."),),
+        concepts=(concept("rag"),),
+        paper_concepts=(edge("a", "rag"),),
+    )
+    summary = NetworkxStore(tmp_path).write(changed, today=DAY2)
+    assert summary.papers_updated == 1
+    assert summary.concepts_removed == 1  # mcts was only supported by paper a
+    graph = NetworkxStore(tmp_path).graph
+    assert "concept:mcts" not in graph
+    assert not graph.has_edge("paper:a", "concept:webarena")
+    assert graph.has_edge("paper:b", "concept:webarena", "EVALUATES_ON")
+    assert graph.nodes["concept:webarena"]["paper_count"] == 1
+    assert graph.nodes["concept:rag"]["first_seen"] == "2026-11-20"
+    assert not any(k == "EVALUATED_ON" for _, _, k in graph.edges(keys=True))
+    assert graph.nodes["paper:a"]["abstract"] == "Now about something else."
+
+
+def test_a_damaged_graph_file_is_reported_and_left_alone(tmp_path: Path) -> None:
+    (tmp_path / GRAPH_FILE).write_text("<graphml><broken", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a readable paperkg GraphML file"):
+        NetworkxStore(tmp_path)
+    assert (tmp_path / GRAPH_FILE).read_text(encoding="utf-8") == "<graphml><broken"
+
+
+def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
+    NetworkxStore(tmp_path).write(batch_ab(), today=DAY1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [GRAPH_FILE]
