@@ -1,0 +1,39 @@
+# The two quickstart commands:  make demo   (build the graph and map for the bundled sample)
+#                               make test   (install everything the tests need, run them all)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test install test-deps lint neo4j-launcher chromium clean
+
+$(BIN)/paperkg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/paperkg
+
+demo: install
+	$(BIN)/paperkg run --sample --out $(OUT)
+	$(BIN)/paperkg query top-concepts --param limit=5 --out $(OUT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+neo4j-launcher:
+	scripts/neo4j/build
+
+test-deps: install chromium neo4j-launcher
+
+lint: install
+	$(BIN)/ruff check .
+
+test: test-deps lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(OUT) scripts/neo4j/target
