@@ -229,6 +229,14 @@ def query(
     out.print(table)
 
 
+@app.command()
+def schema() -> None:
+    """Print the graph model (node labels, relations, properties) as Markdown."""
+    from schemas.docs import markdown
+
+    sys.stdout.write(markdown())
+
+
 @app.command("sample-path")
 def sample_path_command() -> None:
     """Print the path of the bundled sample."""
