@@ -1,0 +1,940 @@
+"""Extract typed concept mentions (METHOD, DATASET, BENCHMARK, TASK, METRIC) from papers.
+
+The stage sits behind one small interface, ``Extractor``: ``extract(papers)`` yields one
+``PaperExtraction`` per paper, in order. ``load_extractor(name)`` builds one from a registry,
+so a trained model can be registered next to the rules later.
+
+``RuleExtractor`` runs a blank English spaCy pipeline (tokenizer that keeps hyphenated words
+whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
+
+1. Acronym definitions "long form (ACR)": the long form is found with the Schwartz-Hearst
+   rule (the acronym's letters in order in the preceding words, the first one starting a
+   word); both the long form and every bare use of the acronym in the paper are mentions,
+   typed from the long form's head word.
+2. Named artifacts: tokens shaped like names (CamelCase, mixed case, capitals, letters with
+   digits: GPT-4, LLaMA, WebArena, HotpotQA, BIG-bench, CIFAR10), with a version number or a
+   capitalised neighbour attached, plus a few well-known capitalised names (Llama, Claude).
+   Their type is decided per paper by the strongest evidence, see ``_name_type``.
+3. Noun phrases ending in a task, method or metric head word ("question answering",
+   "graph neural network", "success rate") with one to three content-word modifiers; phrases
+   with only generic modifiers ("our method", "the proposed model", "a new framework") are
+   rejected.
+
+Overlaps are resolved per sentence: acronym long forms first, then names, then phrases,
+longer spans before shorter ones. Mentions get no ``name``/``key``; see ``normalize``.
+
+DATASET vs BENCHMARK. A name is a DATASET when it is a collection of examples: the text
+calls it a "dataset", "corpus", "treebank" or "data set", or it is on the short list of
+well-known datasets (MNIST, CIFAR-10, ImageNet, COCO, SQuAD, HotpotQA, ...). It is a
+BENCHMARK when it is an evaluation instrument: the text calls it a "benchmark", "suite",
+"leaderboard", "environment", "arena", "testbed" or "gym", it is on the short list of
+benchmark suites and evaluation environments (BIG-bench, MMLU, GSM8K, HumanEval, WebArena,
+WebShop, ALFWorld, Meta-World, ...), or it only appears as the thing results are reported on
+("evaluate on X", "experiments on X and Y", "results on X") with no dataset cue. The short
+lists are applied first, so a well-known name keeps one type across papers; then explicit
+cues, then a paper title "X: A Dataset/Benchmark ...", then the evaluation context. A name
+with none of these is a METHOD (a named model or system).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Protocol
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.normalize import acronym_long_form_start, concept_key, singular_surface
+from schemas.model import ConceptType, Mention, Paper, PaperExtraction
+
+__all__ = ["EXTRACTORS", "Extractor", "RuleExtractor", "build_nlp", "load_extractor"]
+
+M, D, B, T, R = (
+    ConceptType.METHOD,
+    ConceptType.DATASET,
+    ConceptType.BENCHMARK,
+    ConceptType.TASK,
+    ConceptType.METRIC,
+)
+
+
+class Extractor(Protocol):
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]: ...
+
+
+# ---------------------------------------------------------------------------
+# Lexicons (all lower case)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _keys(names: str) -> set[str]:
+    return {concept_key(n) for n in names.split("|")}
+
+
+_KNOWN_DATASETS = _keys(
+    "MNIST|Fashion-MNIST|EMNIST|CIFAR-10|CIFAR-100|CIFAR|ImageNet|ImageNet-1k|ImageNet-21k|"
+    "COCO|MS COCO|MSCOCO|SQuAD|SQuAD 2.0|HotpotQA|Natural Questions|TriviaQA|Penn Treebank|PTB|"
+    "WikiText-2|WikiText-103|WikiText|C4|The Pile|Common Crawl|LAION-5B|LAION|CelebA|SVHN|"
+    "Cityscapes|KITTI|PASCAL VOC|VOC|ADE20K|CoNLL-2003|CoNLL|SNLI|MultiNLI|MNLI|LibriSpeech|"
+    "Omniglot|MS MARCO|OpenWebText|RedPajama|ShareGPT|Wikipedia|BookCorpus|Visual Genome|"
+    "Flickr30k|CUB|Places365|LSUN|FFHQ|Kinetics|UCF101|ShapeNet|ScanNet|nuScenes|Waymo|"
+    "Market-1501|ILSVRC|STL-10|CUHK03|DAVIS|Set5|Set14|BSD100|Urban100|CamVid|LFW|WMT|"
+    "IWSLT|Ego4D|OpenImages|Open Images|YFCC100M|Stanford Cars|Caltech-101"
+)
+_KNOWN_BENCHMARKS = _keys(
+    "BIG-bench|BIG-Bench Hard|BBH|MMLU|MMLU-Pro|GSM8K|HumanEval|MBPP|WebArena|WebShop|ALFWorld|"
+    "Meta-World|MetaWorld|GLUE|SuperGLUE|HELM|HellaSwag|TruthfulQA|WinoGrande|PIQA|ARC|"
+    "Atari|Atari 2600|ALE|MiniGrid|BabyAI|NetHack|NLE|Procgen|DMControl|DM Control|D4RL|"
+    "SWE-bench|AgentBench|MT-Bench|AlpacaEval|Chatbot Arena|GAIA|ToolBench|ScienceWorld|"
+    "TextWorld|Crafter|RLBench|CALVIN|LIBERO|Mind2Web|MiniWoB|MiniWoB++|OSWorld|VQA|VQAv2|"
+    "MATH|BoolQ|DROP|StrategyQA|CommonsenseQA|OpenBookQA|LAMBADA|MuJoCo|OpenAI Gym|Gym|"
+    "Minecraft|MineRL|Habitat|AI2-THOR|ALFRED|VirtualHome|BEIR|MTEB|LongBench|AIME"
+)
+_KNOWN_METHODS = _keys(
+    "GPT|GPT-2|GPT-3|GPT-3.5|GPT-4|GPT-4o|GPT-4V|ChatGPT|InstructGPT|Codex|LLaMA|Llama|Llama 2|"
+    "Llama 3|Alpaca|Vicuna|Claude|Gemini|PaLM|PaLM 2|Bard|BERT|RoBERTa|ALBERT|DeBERTa|T5|FLAN|"
+    "Flan-T5|Mistral|Mixtral|Falcon|BLOOM|OPT|Qwen|DeepSeek|Phi|Gemma|ResNet|VGG|AlexNet|ViT|"
+    "U-Net|YOLO|Transformer|CLIP|DALL-E|Stable Diffusion|AlphaZero|AlphaGo|MuZero|AlphaFold|"
+    "DQN|PPO|SAC|DDPG|TRPO|A3C|DPO|RLHF|LSTM|GRU|CNN|RNN|GAN|VAE|MLP|GNN|LLM|LM|VLM|MLLM|SAE|"
+    "word2vec|GloVe|ELMo|XGBoost|MCTS|Adam|SGD|LoRA|QLoRA|CoT|ReAct|Reflexion|RAG|ICL|"
+    "chain of thought|chain-of-thought|maximum likelihood estimation|RL|DRL|MARL|IRL|BC|"
+    "NeRF|SimCLR|MoCo|BYOL|DINO|SAM"
+)
+_KNOWN_TASKS = _keys("QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM")
+_KNOWN_METRICS = _keys(
+    "BLEU|ROUGE|ROUGE-L|ROUGE-1|ROUGE-2|F1|F1 score|mAP|AUC|AUROC|IoU|mIoU|PSNR|SSIM|FID|WER|"
+    "CER|MRR|NDCG|METEOR|CIDEr|Pass@1|pass@k|Elo|perplexity|accuracy|top-1 accuracy|"
+    "top-5 accuracy|success rate|error rate|word error rate|exact match|win rate|"
+    "inception score|mean average precision|F-score|F-measure|recall@1|BERTScore"
+)
+_KNOWN: dict[str, ConceptType] = {
+    **{k: M for k in _KNOWN_METHODS},
+    **{k: T for k in _KNOWN_TASKS},
+    **{k: R for k in _KNOWN_METRICS},
+    **{k: D for k in _KNOWN_DATASETS},
+    **{k: B for k in _KNOWN_BENCHMARKS},
+}
+# Capitalised words that are names on their own (a name-shaped token is not needed).
+_TITLE_NAMES = _words(
+    """
+    llama alpaca vicuna claude gemini mistral mixtral falcon qwen gemma bard atari minecraft
+    wikipedia transformer codex mujoco habitat
+    """
+)
+# Name-shaped tokens that are not concepts on their own (organisations, tools, units, words).
+_NOT_NAMES = _words(
+    """
+    matlab dof finn ml rgb rgb-d gps pos ctr ai agi api apis gpu gpus cpu cpus tpu tpus us
+    usa uk eu id ids url urls pdf html json xml sql ii iii iv vi vii viii ix xi vs ok phd
+    ieee acm ceo faq io ui ux gb tb mb kb hz ghz fps openai deepmind github youtube
+    huggingface linkedin arxiv latex ios macos iphone pytorch tensorflow jax numpy scipy
+    mturk ios ip tv pc dna rna mri ct ecg eeg covid sota llc inc ltd ph.d et al en de fr zh
+    """
+)
+
+_DATASET_CUES = _words(
+    """
+    dataset datasets corpus corpora treebank
+    """
+)
+_BENCHMARK_CUES = _words(
+    """
+    benchmark benchmarks suite suites leaderboard leaderboards environment environments
+    arena testbed testbeds gym
+    """
+)
+_LIST_GLUE = frozenset({",", "and", "or", "&", "as", "well", "/", "vs", "vs."})
+_EVAL_WORDS = (
+    "evaluat", "experiment", "result", "accura", "perform", "outperform", "state-of-the-art",
+    "achiev", "score", "benchmark", "sota", "surpass", "test", "validat", "improv",
+)
+
+_TASK_HEADS = _words(
+    """
+    answering translation classification detection segmentation generation prediction
+    recognition estimation summarization planning parsing captioning retrieval reasoning
+    understanding inference completion localization tracking synthesis modeling modelling
+    control manipulation navigation extraction labeling labelling tagging reconstruction
+    super-resolution re-identification verification forecasting editing alignment grasping
+    teaming programming deduction coding localisation recommendation interpretability
+    comprehension
+    """
+)
+_TASK_STANDALONE = _words(
+    """
+    summarization planning captioning super-resolution re-identification grasping
+    """
+)
+_METHOD_STRONG_HEADS = _words(
+    """
+    network transformer learning search optimization optimisation attention encoder decoder
+    autoencoder regression distillation tuning fine-tuning finetuning prompting sampling
+    descent propagation backpropagation pooling normalization dropout embedding classifier
+    estimator bandit steering decoding augmentation quantization pruning forest perceptron
+    diffusion boosting clustering
+    """
+)
+_METHOD_GENERIC_HEADS = _words(
+    """
+    model method approach framework technique algorithm architecture system mechanism
+    """
+)
+_METHOD_STANDALONE = _words(
+    """
+    transformer autoencoder backpropagation fine-tuning finetuning meta-learning
+    self-attention pretraining pre-training
+    """
+)
+_METRIC_PHRASES = (
+    "success rate|success rates|error rate|error rates|word error rate|exact match|win rate|"
+    "win rates|inception score|mean average precision|f1 score|f1 scores|bleu score|"
+    "bleu scores|rouge score|rouge scores|top-1 accuracy|top-5 accuracy|pass rate|"
+    "average precision|mean reciprocal rank|attack success rate"
+)
+# heads that make a concept only with particular modifiers
+_RESTRICTED_HEADS = {"mechanism": {"attention", "self-attention", "gating", "memory"}}
+_METRIC_HEADS = _words(
+    """
+    accuracy perplexity
+    """
+)
+# a head followed by one of these is itself a modifier ("retrieval heads", "search space")
+_NOT_AFTER_HEAD = _words(
+    """
+    head heads layer layers rate rates space spaces step steps module modules unit units
+    weight weights parameter parameters loss losses function functions objective objectives
+    capability capabilities ability abilities skill skills time budget cost costs
+    """
+)
+
+_GENERIC_MODIFIERS = _words(
+    """
+    new novel proposed existing various different several many much more most other such
+    same similar certain specific general simple standard traditional conventional current
+    recent previous prior popular common typical good better best bad worse worst high
+    higher highest low lower lowest strong stronger strongest weak weaker powerful efficient
+    effective robust significant important key main major overall whole entire full final
+    initial first second third last next single multiple numerous diverse large-scale
+    small-scale huge vast wide broad rich complex challenging difficult hard easy unique
+    original additional further future potential possible real real-world practical
+    successful remarkable impressive promising superior competitive comparable
+    state-of-the-art sota advanced modern classic basic fundamental core crucial critical
+    essential necessary relevant respective corresponding appropriate suitable holistic
+    widespread increasing growing underlying downstream upstream generic arbitrary given
+    particular individual well-known extensive comprehensive thorough detailed preliminary
+    systematic non-trivial sophisticated elaborate baseline base vanilla naive
+    straightforward existing latest rapid fast slow quick long short higher-level low-level
+    high-level open closed available better-performing top leading prominent notable
+    emerging fewer less least whole overall own present above below following previous
+    earlier later optimal suboptimal poor reliable accurate precise exact fine coarse
+    trivial broad narrow specialized specialised dedicated related alternative corresponding
+    improved enhanced modified extended unified typical human-like expected preferred faster
+    slower smaller larger bigger deeper simpler easier harder cheaper longer shorter wider
+    greater largest smallest biggest deepest simplest fastest in-depth qualitative
+    quantitative one two three four five six seven eight nine ten cheap explicit implicit
+    dominant non-dominant favoured perfect imperfect distinct unseen dense massive
+    extreme-scale off-the-shelf performant fast-developing well-studied known consistent
+    naturalistic dynamic static explorative internal external physical global local
+    benchmark one-time down-stream downstream parameter favoured favored respective
+    successful interesting remarkable true false correct incorrect certain uncertain key
+    quality
+    """
+)
+_WEAK_MODIFIERS = _words(
+    """
+    large small big deep neural generative learned learning-based data-driven hybrid joint
+    end-to-end computational statistical mathematical formal theoretical empirical
+    probabilistic bilateral unilateral control pretrained pre-trained fine-tuned finetuned
+    trained expert
+    """
+)
+_VERBISH = _words(
+    """
+    use train learn improve achieve enable allow propose present introduce develop study
+    investigate explore evaluate apply leverage employ adopt demonstrate find perform
+    outperform require provide generate predict solve build design create combine compare
+    obtain address tackle consider represent capture exploit utilize utilise incorporate
+    integrate extend enhance boost reduce increase optimize optimise scale guide help need
+    want try aim seek focus rely depend lead remain yield produce reach surpass match
+    exhibit suffer fail struggle support facilitate encourage let via toward towards across
+    among versus within without despite whether unlike including include involve allow
+    rather instead thus hence while although though unless until upon onto per like called
+    termed named dubbed call term dub assist deepen bridge update ensure encounter foster
+    unlock unveil elicit align steer harness mitigate iterate can could may might must shall
+    should will would
+    """
+)
+_ING_OK = _words(
+    """
+    learning reasoning planning programming processing answering modeling modelling
+    computing engineering mining matching tracking parsing captioning sampling decoding
+    encoding embedding filtering pooling clustering ranking reading writing speaking driving
+    grasping pushing tagging labeling labelling
+    """
+)
+_ED_OK = _words(
+    """
+    supervised unsupervised semi-supervised self-supervised weakly-supervised pretrained
+    pre-trained named augmented grounded conditioned conditional distributed federated
+    reinforced structured unstructured layered
+    """
+)
+_PROPOSE = _words(
+    """
+    propose proposes introduce introduces present presents develop develops call term dub
+    named called termed dubbed design designs build builds release releases
+    """
+)
+
+
+# ---------------------------------------------------------------------------
+# spaCy pipeline
+
+
+def build_nlp() -> Language:
+    """A blank English pipeline whose tokenizer keeps hyphenated words whole, plus a sentencizer."""
+    nlp = spacy.blank("en")
+    dashes = "\u2013|\u2014|--|---|\u2014\u2014|~"  # en dash, em dash, ...: still split
+    infixes = [
+        p.replace(f"(?:-|{dashes})", f"(?:{dashes})")
+        for p in nlp.Defaults.infixes
+        # keep "TaskMatrix.AI" whole: drop the split of a period between letters
+        if "\\.(?=" not in p
+    ]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    # keep "GSM8K", "100K" whole: no unit suffix split after digits
+    suffixes = [p for p in nlp.Defaults.suffixes if "(?:km|" not in p]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+# ---------------------------------------------------------------------------
+# Token shape helpers
+
+_NAME_CHARS = re.compile(r"^[A-Za-z][A-Za-z0-9\-\.]*[A-Za-z0-9+]$")
+_NAME_SUFFIX_WORDS = _words(
+    """
+    based specific like driven level free style type aware only centric powered friendly
+    scale sized wise agnostic oriented time native like
+    """
+)
+_UNIT = re.compile(r"^\d+(?:\.\d+)?(?:[kKmMbBxX%]|[dD]|st|nd|rd|th|s|B|T)$")
+_VERSION = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)*)$")
+_WORDISH = re.compile(r"^[A-Za-z][A-Za-z\-]*[A-Za-z]$")
+_ACRONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-\.]{0,11}$")
+
+
+def _is_titlecase(text: str) -> bool:
+    return all(p[:1].isupper() and p[1:].islower() for p in text.split("-") if p)
+
+
+def _name_shaped(text: str) -> bool:
+    """CamelCase, mixed case, capitals or letters+digits: GPT-4, LLaMA, WebArena, CIFAR10.
+
+    Not: units and sizes (3D, 7B), Roman numerals, lower-case-initial tokens (fMRI, sim7B),
+    Title-Case hyphen compounds (Multi-Agent, Open-Ended), "-based"/"-specific" compounds
+    (LLM-based), web addresses, and one or two character tokens (KL, L2) unless well known.
+    """
+    key = concept_key(text)
+    inner_upper = any(c.isupper() for c in text[1:])
+    has_digit = any(c.isdigit() for c in text)
+    if key in _KNOWN and (inner_upper or has_digit):
+        return True  # GloVe, MATH, T5; not the words "map", "opt", "math"
+    if len(text) < 3 or not text[0].isalpha() or not text[0].isupper() or _UNIT.match(text):
+        return False
+    if not _NAME_CHARS.match(text) or re.fullmatch(r"[IVXLC]+", text):
+        return False
+    if key in _NOT_NAMES or text.lower() in _NOT_NAMES:
+        return False
+    parts = text.split("-")
+    if len(parts) > 1 and all(_is_titlecase(p) or p.islower() for p in parts if p.isalpha()) and (
+        all(p.isalpha() for p in parts)
+    ):
+        return False  # Multi-Agent, Task-Agnostic, Mixture-of-Experts
+    last = parts[-1]
+    if len(parts) > 1 and last.isalpha() and last[1:].islower() and (
+        last.lower().endswith(("ed", "ing")) or last.lower() in _NAME_SUFFIX_WORDS
+    ):
+        return False  # LLM-based, GPT-4-based, FM-specific
+    if "." in text and re.search(r"[A-Za-z]\.[a-z]", text):
+        return False  # FINN.no, a domain
+    if _head_type_word(text.lower()) is not None:
+        return False  # NEtworks
+    return inner_upper or has_digit
+
+
+def _is_name_token(tok: Token, in_title: bool) -> bool:
+    text = tok.text
+    if _name_shaped(text):
+        # a capitalised English word (NOT, THE) is emphasis, not a name
+        return not (text.isupper() and tok.is_stop)
+    return (
+        not in_title and text[:1].isupper() and text[1:].islower() and text.lower() in _TITLE_NAMES
+    )
+
+
+def _is_acronym_token(text: str) -> bool:
+    if not _ACRONYM_RE.match(text) or text.lower() in ("i.e", "e.g"):
+        return False
+    if not any(c.isalpha() for c in text):
+        return False
+    return sum(c.isupper() for c in text) >= 2 or (text[0].isupper() and len(text) <= 6)
+
+
+def _valid_modifier(tok: Token) -> bool:
+    text = tok.text
+    low = tok.lower_
+    if not _WORDISH.match(text) or tok.is_stop or low in _GENERIC_MODIFIERS or low in _VERBISH:
+        return False
+    if not (text.islower() or _is_titlecase(text)):
+        return False
+    parts = low.split("-")
+    if any(p in ("the", "a", "an") for p in parts[:1]):
+        return False
+    last = parts[-1]
+    hyphenated = len(parts) > 1
+    if last in _GENERIC_MODIFIERS or low in _DATASET_CUES or low in _BENCHMARK_CUES:
+        return False
+    if (
+        low.endswith(("ent", "ant"))
+        and not low.endswith("ment")
+        and not hyphenated
+        and low not in ("latent", "gradient", "agent", "component", "student", "constant",
+                        "parent", "assistant", "variant", "participant", "descendant")
+    ):
+        return False
+    if low.endswith("ly") and low not in ("family", "anomaly", "assembly", "supply", "poly"):
+        return False
+    if last.endswith("ing") and low not in _ING_OK and last not in _ING_OK:
+        return False
+    if last.endswith("ed") and low not in _ED_OK and not hyphenated:
+        return False
+    if (
+        low.endswith("s")
+        and not low.endswith(("ss", "us", "is", "ics", "ous"))
+        and low not in ("series",)
+    ):
+        return False
+    return not low.endswith(("ful", "less", "ible", "able"))
+
+
+def _head_type(tok: Token) -> tuple[ConceptType, str] | None:
+    """(type, kind) when the token can end a concept phrase; kind: standalone/strong/generic."""
+    if not (tok.text.islower() or _is_titlecase(tok.text)):
+        return None
+    return _head_type_word(tok.lower_)
+
+
+def _head_type_word(low: str) -> tuple[ConceptType, str] | None:
+    last = low.rsplit("-", 1)[-1]
+    singular = singular_surface(low)
+    if low in _METRIC_HEADS:
+        return R, "standalone"
+    for word in (low, last):
+        if word in _TASK_HEADS:  # tasks: singular only ("predictions" are outputs)
+            return T, "standalone" if low in _TASK_STANDALONE else "strong"
+    for word in (low, singular, last, singular_surface(last)):
+        if word in _METHOD_STRONG_HEADS:
+            standalone = low in _METHOD_STANDALONE or singular in _METHOD_STANDALONE
+            return M, "standalone" if standalone else "strong"
+        if word in _METHOD_GENERIC_HEADS:
+            return M, "generic"
+    return None
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Cand:
+    doc_index: int  # 0 title, 1 abstract
+    start: int  # token indices in the doc
+    end: int
+    type: ConceptType | None
+    tier: int  # 3 acronym long form, 2 name, 1 phrase
+    strength: int = 0  # evidence for a name's type; the strongest in the paper wins
+    is_name: bool = False
+
+
+def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
+    """Type of an acronym long form from its head word, or None to reject the definition."""
+    key = concept_key(span.text)
+    if key in _KNOWN:
+        return _KNOWN[key]
+    words = [t for t in span if t.is_alpha or "-" in t.text]
+    if not words:
+        return None
+    preps = {"of", "from", "with", "for", "in", "on", "using", "via", "by", "to"}
+    candidates = [words[-1]]
+    for i, t in enumerate(span):
+        if t.lower_ in preps and i > 0:
+            candidates.append(span[i - 1])
+            break
+    for head in candidates:
+        low = singular_surface(head.lower_)
+        last = low.rsplit("-", 1)[-1]
+        if low in _DATASET_CUES or last in ("dataset", "corpus", "data", "treebank"):
+            return D
+        if low in _BENCHMARK_CUES or last in ("benchmark", "test", "challenge", "suite"):
+            return B
+        if low in ("problem", "task") or last in ("problem", "task"):
+            return T
+        if low in ("intelligence", "distribution", "interference", "regret", "scale"):
+            return None
+        if low in ("rate", "score", "error") or last in ("rate", "score", "error"):
+            return R
+        typed = _head_type_word(low)
+        if typed:
+            return typed[0]
+    if len(span) == 1 and _name_shaped(span.text):
+        return M  # "FacePoseNet (FPN)"
+    titled = all(
+        _is_titlecase(t.text) or t.is_stop for t in span if t.is_alpha or "-" in t.text
+    )
+    return M if (titled or proposed) else None
+
+
+class RuleExtractor:
+    """Token rules over a blank spaCy pipeline; see the module docstring."""
+
+    name = "rules"
+
+    def __init__(self, batch_size: int = 256, n_process: int = 1) -> None:
+        self.nlp = build_nlp()
+        self.metric_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.metric_matcher.add(
+            "METRIC", [self.nlp.make_doc(p) for p in _METRIC_PHRASES.split("|")]
+        )
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    # -- public ------------------------------------------------------------
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        it = iter(papers)
+        while chunk := list(islice(it, self.batch_size)):
+            texts = [text for p in chunk for text in (p.title, p.abstract)]
+            docs = list(
+                self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
+            )
+            for i, paper in enumerate(chunk):
+                yield PaperExtraction(
+                    paper=paper, mentions=tuple(self._paper(docs[2 * i], docs[2 * i + 1]))
+                )
+
+    # -- per paper ---------------------------------------------------------
+
+    def _paper(self, title: Doc, abstract: Doc) -> list[Mention]:
+        docs = (title, abstract)
+        cands: list[_Cand] = []
+        acronyms: dict[str, ConceptType | None] = {}  # acronym text -> type (None: rejected)
+        for di, doc in enumerate(docs):
+            cands.extend(self._acronym_definitions(di, doc, acronyms))
+        introduced = self._introduced_names(title, abstract)
+        for di, doc in enumerate(docs):
+            cands.extend(self._names(di, doc, acronyms, introduced))
+            cands.extend(self._phrases(di, doc))
+            cands.extend(
+                _Cand(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
+            )
+
+        # one type per name in the paper: the strongest evidence wins
+        best: dict[str, tuple[int, str]] = {}
+        for c in cands:
+            if c.is_name and c.type is not None:
+                key = concept_key(docs[c.doc_index][c.start : c.end].text)
+                prev = best.get(key)
+                if prev is None or c.strength > prev[0]:
+                    best[key] = (c.strength, c.type)
+        for c in cands:
+            if c.is_name:
+                key = concept_key(docs[c.doc_index][c.start : c.end].text)
+                if key in best:
+                    c.type = ConceptType(best[key][1])
+
+        mentions: list[Mention] = []
+        for di, doc in enumerate(docs):
+            field = "title" if di == 0 else "abstract"
+            taken = [False] * len(doc)
+            chosen = []
+            own = [c for c in cands if c.doc_index == di and c.type is not None]
+            for c in sorted(own, key=lambda c: (-c.tier, -(c.end - c.start), c.start)):
+                if any(taken[c.start : c.end]):
+                    continue
+                for k in range(c.start, c.end):
+                    taken[k] = True
+                chosen.append(c)
+            for c in sorted(chosen, key=lambda c: c.start):
+                span = doc[c.start : c.end]
+                mentions.append(
+                    Mention(
+                        text=span.text,
+                        type=c.type,
+                        start=span.start_char,
+                        end=span.end_char,
+                        field=field,
+                        sentence=span.sent.text,
+                    )
+                )
+        return mentions
+
+    # -- rules -------------------------------------------------------------
+
+    def _acronym_definitions(
+        self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None]
+    ) -> list[_Cand]:
+        out = []
+        for i in range(1, len(doc) - 2):
+            if doc[i].text != "(" or doc[i + 2].text != ")":
+                continue
+            acr = doc[i + 1]
+            if not _is_acronym_token(acr.text):
+                continue
+            sent = acr.sent
+            n_letters = sum(c.isalnum() for c in acr.text)
+            window = min(n_letters + 5, 2 * n_letters)
+            lo = max(sent.start, i - window)
+            # stop the window at punctuation other than hyphens
+            for k in range(i - 1, lo - 1, -1):
+                if doc[k].is_punct and doc[k].text not in ("-", "/"):
+                    lo = k + 1
+                    break
+            if lo >= i:
+                continue
+            region = doc[lo:i]
+            offset = acronym_long_form_start(acr.text, region.text)
+            if offset is None:
+                continue
+            start_char = region.start_char + offset
+            first = next((t.i for t in region if t.idx >= start_char), None)
+            if first is None:
+                continue
+            while first < i and doc[first].lower_ in ("the", "a", "an", "our", "this"):
+                first += 1
+            # a one-word long form is only believable when hyphenated or long
+            if first >= i or (
+                i - first == 1
+                and "-" not in doc[first].text
+                and n_letters > 2
+                and len(doc[first].text) < 2 * n_letters
+            ):
+                acronyms.setdefault(acr.text, None)
+                continue
+            long_span = doc[first:i]
+            if len(long_span) > 1 and any(_name_shaped(t.text) for t in long_span):
+                # "... using LLM Specialized MCTS (MASTER)": keep the acronym, not the phrase
+                acronyms[acr.text] = M
+                out.append(_Cand(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
+                continue
+            before = {t.lower_ for t in doc[max(sent.start, first - 4) : first]}
+            ctype = _long_form_type(long_span, proposed=bool(before & _PROPOSE))
+            acronyms[acr.text] = ctype if ctype is not None else acronyms.get(acr.text)
+            if ctype is None:
+                continue
+            out.append(_Cand(di, first, i, ctype, tier=3))
+            out.append(_Cand(di, i + 1, i + 2, ctype, tier=2, strength=6, is_name=True))
+        return out
+
+    @staticmethod
+    def _introduced_names(title: Doc, abstract: Doc) -> set[str]:
+        """Single words a paper introduces as names: "Tryage: ..." titles, "we propose Quad,".
+
+        Any later use of the word in the paper is a name mention.
+        """
+        found: set[str] = set()
+        colon = next((t.i for t in title if t.text == ":"), None)
+        if colon == 1:
+            word = title[0]
+            if (
+                word.is_alpha
+                and word.text[0].isupper()
+                and not word.is_stop
+                and not word.lower_.endswith(("ing", "ed"))
+                and _head_type(word) is None
+            ):
+                found.add(word.text)
+        for t in abstract[:-2]:
+            if t.lower_ not in _PROPOSE:
+                continue
+            j = t.i + 1
+            if abstract[j].lower_ in ("the", "a", "an"):
+                j += 1
+            if j + 1 >= len(abstract):
+                continue
+            word, after = abstract[j], abstract[j + 1]
+            if (
+                word.is_alpha
+                and _is_titlecase(word.text)
+                and not word.is_stop
+                and after.text in (",", ":", "(", ".", "which", "that", "to")
+                and _head_type(word) is None
+            ):
+                found.add(word.text)
+        return found
+
+    def _names(
+        self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None], introduced: set[str]
+    ) -> list[_Cand]:
+        in_title = di == 0
+        defined = {a: t for a, t in acronyms.items() if t is not None}
+        plural_defined = {a + "s": t for a, t in defined.items()}
+        plural_defined.update({a[:-1]: t for a, t in defined.items() if a.endswith("s")})
+        spans: list[tuple[int, int]] = []
+        i = 0
+        n = len(doc)
+        while i < n:
+            tok = doc[i]
+            text = tok.text
+            is_acr_use = text in defined or text in plural_defined
+            if acronyms.get(text, "") is None and not is_acr_use:
+                i += 1
+                continue  # an acronym whose definition was rejected
+            if not (is_acr_use or text in introduced or _is_name_token(tok, in_title)):
+                i += 1
+                continue
+            start, end = i, i + 1
+            # capitals in a row are one name: "NATURAL INSTRUCTIONS"
+            while (
+                end < n
+                and text.isupper()
+                and text.isalpha()
+                and doc[end].text.isupper()
+                and doc[end].is_alpha
+                and len(doc[end]) > 2
+                and _is_name_token(doc[end], in_title)
+            ):
+                end += 1
+            # attach version numbers and following name tokens: "Llama 2", "GPT-3.5 Turbo"
+            while (
+                end < n
+                and _VERSION.match(doc[end].text)
+                and doc[end - 1].whitespace_
+                and doc[end].sent.start == tok.sent.start
+            ):
+                end += 1
+            # a capitalised word right before: "Mask R-CNN", "Penn Treebank"
+            if (
+                not in_title
+                and start > tok.sent.start + 1
+                    and _is_titlecase(doc[start - 1].text)
+                    and doc[start - 1].is_alpha
+                    and not doc[start - 1].is_stop
+                    and doc[start - 2].text not in (".", ":", "(")
+                    and concept_key(doc[start - 1].text + " " + doc[start:end].text) in _KNOWN
+                ):
+                    start -= 1
+            spans.append((start, end))
+            i = end
+        # "the Stanford Question Answering Dataset", "the Cityscapes dataset": capitalised
+        # words right before a dataset/benchmark cue
+        if not in_title:
+            for j, tok in enumerate(doc):
+                if tok.lower_ not in _DATASET_CUES | _BENCHMARK_CUES or j == 0:
+                    continue
+                k = j
+                while (
+                    k - 1 > doc[j].sent.start
+                    and _is_titlecase(doc[k - 1].text)
+                    and doc[k - 1].is_alpha
+                    and not doc[k - 1].is_stop
+                ):
+                    k -= 1
+                if k == j:
+                    continue
+                end = j + 1 if _is_titlecase(tok.text) else j
+                if end > k and not any(s < end and k < e for s, e in spans):
+                    spans.append((k, end))
+        spans.sort()
+
+        out = []
+        groups = self._coordinated(doc, spans)
+        for group in groups:
+            for s, e in group:
+                text = doc[s:e].text
+                if text in defined or text in plural_defined:
+                    ctype = defined.get(text) or plural_defined[text]
+                    out.append(_Cand(di, s, e, ctype, tier=2, strength=6, is_name=True))
+                    continue
+                ctype, strength = self._name_type(doc, di, text, group, s, e)
+                out.append(_Cand(di, s, e, ctype, tier=2, strength=strength, is_name=True))
+        return out
+
+    @staticmethod
+    def _coordinated(doc: Doc, spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+        """Group name spans joined only by commas/and/or: "X, Y, and Z"."""
+        groups: list[list[tuple[int, int]]] = []
+        for s, e in spans:
+            if groups:
+                pe = groups[-1][-1][1]
+                between = doc[pe:s]
+                if (
+                    len(between) <= 3
+                    and all(t.lower_ in _LIST_GLUE for t in between)
+                    and doc[pe].sent.start == doc[s].sent.start
+                ):
+                    groups[-1].append((s, e))
+                    continue
+            groups.append([(s, e)])
+        return groups
+
+    def _name_type(
+        self, doc: Doc, di: int, text: str, group: list[tuple[int, int]], s: int, e: int
+    ) -> tuple[ConceptType, int]:
+        """The type of a named artifact and the strength of that evidence.
+
+        Order: the short lists (7), an explicit cue next to the name or its list (5), a title
+        "X: A Dataset/Benchmark/..." (4), an evaluation context "on X" (2), else METHOD (1).
+        """
+        key = concept_key(text)
+        base = concept_key(" ".join(t.text for t in doc[s:e] if not _VERSION.match(t.text)))
+        for k in (key, base):
+            if k in _KNOWN:
+                return _KNOWN[k], 7
+        if any(key.startswith(p) for p in ("gpt-", "llama-", "claude-", "gemini-", "qwen-")):
+            return M, 7
+        g_start, g_end = group[0][0], group[-1][1]
+        sent = doc[s].sent
+        # right cue: "X dataset", "X and Y benchmarks"
+        if g_end < len(doc):
+            nxt = doc[g_end].lower_
+            if nxt in _DATASET_CUES:
+                return D, 5
+            if nxt in _BENCHMARK_CUES:
+                return B, 5
+        # the name itself ends in a cue: "Stanford Question Answering Dataset"
+        last = doc[e - 1].lower_
+        if last in _DATASET_CUES:
+            return D, 5
+        if last in _BENCHMARK_CUES or last.endswith(("-bench", "bench")):
+            return B, 5
+        # apposition: "X, a new dataset of ...", "X is a benchmark for ..."
+        window = [t.lower_ for t in doc[e : min(e + 7, sent.end)]]
+        if window[:3] and (
+            window[:2] in (
+                [",", "a"], [",", "an"], ["is", "a"], ["is", "an"], [",", "the"], ["(", "a"]
+            )
+            or window[:1] == [":"]
+        ):
+            for w in window[2:]:
+                if w in _DATASET_CUES:
+                    return D, 5
+                if w in _BENCHMARK_CUES:
+                    return B, 5
+        # left cue: "benchmarks such as X", "datasets (X, Y)", "the benchmark X"
+        back = [t.lower_ for t in doc[max(sent.start, g_start - 4) : g_start]]
+        for w in reversed(back):
+            if w in _DATASET_CUES:
+                return D, 5
+            if w in _BENCHMARK_CUES:
+                return B, 5
+            if w not in ("such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(",
+                         "namely", "the", "popular", "standard", "challenging", "two", "three",
+                         "several", "four", "five", "of", "new"):
+                break
+        # title "X: A Benchmark ..."
+        if di == 0 and s == 0 and e < len(doc) and doc[e].text == ":":
+            for t in doc[e + 1 : e + 9]:
+                if t.lower_ in _DATASET_CUES:
+                    return D, 4
+                if t.lower_ in _BENCHMARK_CUES:
+                    return B, 4
+            return M, 4
+        # evaluation context: "experiments on X and Y", "results on X"
+        prev = g_start - 1
+        while prev > sent.start and doc[prev].lower_ in ("the", "both", "two", "three"):
+            prev -= 1
+        if prev >= sent.start and doc[prev].lower_ in ("on", "across"):
+            earlier = doc[sent.start : prev].text.lower()
+            if any(w in earlier for w in _EVAL_WORDS):
+                return B, 2
+        return M, 1
+
+    def _phrases(self, di: int, doc: Doc) -> list[_Cand]:
+        out = []
+        n = len(doc)
+        for i, tok in enumerate(doc):
+            typed = _head_type(tok)
+            if typed is None:
+                continue
+            ctype, kind = typed
+            if ctype is R:
+                out.extend(self._metric(di, doc, i))
+                continue
+            if i + 1 < n and doc[i + 1].lower_ in _NOT_AFTER_HEAD:
+                continue
+            if tok.is_stop or (i + 1 < n and doc[i + 1].text == "-"):
+                continue
+            low_head = singular_surface(tok.lower_)
+            sent_start = tok.sent.start
+            mods: list[int] = []
+            k = i - 1
+            while k >= sent_start and len(mods) < 3 and _valid_modifier(doc[k]):
+                mods.append(k)
+                k -= 1
+            # a generic head right after a strong head drops: "reinforcement learning algorithm"
+            if kind == "generic" and mods:
+                inner = _head_type(doc[mods[0]])
+                if inner and doc[mods[0]].lower_ not in ("diffusion", "attention"):
+                    continue
+            mod_words = [doc[m].lower_ for m in mods]
+            hyphen_mod = "-" in tok.text and tok.lower_.rsplit("-", 1)[0] not in ("pre", "re")
+            if not mods and not (kind == "standalone" or (hyphen_mod and kind == "strong")):
+                continue
+            if kind == "generic" and all(w in _WEAK_MODIFIERS for w in mod_words):
+                continue
+            if kind == "generic" and any(
+                "-" in w and w.rsplit("-", 1)[1] in _NAME_SUFFIX_WORDS for w in mod_words
+            ):
+                continue  # "task-agnostic method", "inference-time framework"
+            if low_head in _RESTRICTED_HEADS and not set(mod_words) & _RESTRICTED_HEADS[low_head]:
+                continue
+            # in running text, a Title-Cased phrase must be all Title-Case (a name), else
+            # lower-case after a sentence-initial capital
+            start = mods[-1] if mods else i
+            if di == 1:
+                words = [doc[m] for m in range(start, i + 1)]
+                cased = [w for w in words if w.i != sent_start]
+                if cased and any(_is_titlecase(w.text) for w in cased) and not all(
+                    _is_titlecase(w.text) for w in cased
+                ):
+                    # drop the lower-case part before a Title-Cased head, or skip
+                    continue
+            ctype = _KNOWN.get(concept_key(doc[start : i + 1].text), ctype)
+            out.append(_Cand(di, start, i + 1, ctype, tier=1))
+        return out
+
+    @staticmethod
+    def _metric(di: int, doc: Doc, i: int) -> list[_Cand]:
+        k = i - 1
+        mods = 0
+        while k >= doc[i].sent.start and mods < 2:
+            t = doc[k]
+            if t.lower_ in ("top-1", "top-5", "top1", "top5") or (
+                _valid_modifier(t) and t.text.islower() and t.lower_ not in _WEAK_MODIFIERS
+            ):
+                mods += 1
+                k -= 1
+            else:
+                break
+        return [_Cand(di, k + 1, i + 1, R, tier=1)]
+
+
+EXTRACTORS: dict[str, Callable[[], Extractor]] = {"rules": RuleExtractor}
+
+
+def load_extractor(name: str = "rules") -> Extractor:
+    """The extractor registered under ``name`` (``EXTRACTORS``)."""
+    try:
+        factory = EXTRACTORS[name]
+    except KeyError:
+        raise ValueError(f"unknown extractor {name!r}; known: {sorted(EXTRACTORS)}") from None
+    return factory()

@@ -1,0 +1,261 @@
+"""Normalize extracted mentions: one canonical ``key`` and display ``name`` per concept.
+
+``concept_key`` folds the surface variants of one concept to the same key:
+
+- Unicode NFKC, case-folded; a leading "the" is dropped;
+- hyphens, spaces, underscores, slashes and other punctuation are separators, and a
+  letter/digit boundary is a separator too, so ``GPT4`` == ``GPT-4`` == ``gpt 4`` -> ``gpt-4``
+  and ``CIFAR10`` == ``CIFAR-10`` -> ``cifar-10``; decimals stay (``GPT-3.5`` -> ``gpt-3.5``);
+- the last word is made singular: an acronym plural (``LLMs``, ``CNNs``, ``GPUs``: capitals
+  then a lower-case ``s``) loses the ``s``; a lower-case or Title-case word follows English
+  rules (``networks`` -> ``network``, ``strategies`` -> ``strategy``, ``approaches`` ->
+  ``approach``) but words ending in ``ss``/``us``/``is``/``ics``/``ous`` (``process``,
+  ``corpus``, ``analysis``, ``robotics``) and a short invariant list (``series``, ``data``)
+  stay. Mixed-case names (``WebShop``) and lower-case ``gpus`` are left alone: only the
+  capitals-then-``s`` shape marks an acronym plural.
+
+Keys are words joined by ``-``: ``large-language-model``, ``monte-carlo-tree-search``.
+
+``Normalizer.normalize`` fills ``key`` and ``name`` on every mention of a batch:
+
+- acronym linking: a definition "long form (ACR)" (two adjacent mentions, the acronym
+  inside parentheses right after the long form, checked with the Schwartz-Hearst rule)
+  maps the acronym's key to the long form's key, in that paper (its own definition wins)
+  and in every other paper of the batch (the most frequent definition across the batch,
+  ties broken alphabetically). An acronym defined nowhere in the batch stays its own key.
+- ``name``: the most common singular surface form of the concept's non-acronym mentions
+  across the batch (abstract mentions count before title ones, since titles are
+  Title-Cased; a sentence-initial capital is lowered when the rest is lower-case; ties
+  broken alphabetically), e.g. "Monte Carlo Tree Search", "large language model". A concept
+  seen only as an acronym is named by the acronym ("LLM").
+- ``aliases``: after ``normalize``, ``Normalizer.aliases[key]`` is the set of the other
+  surface forms (singular, as written) seen for that key, acronyms included, and
+  ``Normalizer.names[key]`` the chosen name. Both are rebuilt on each call.
+
+The output is deterministic: the same input gives the same keys, names and aliases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from itertools import pairwise
+
+from schemas.model import Mention, PaperExtraction
+
+__all__ = [
+    "Normalizer",
+    "acronym_long_form_start",
+    "concept_key",
+    "is_acronym_of",
+    "singular_surface",
+]
+
+_WORD = re.compile(r"[^\W_]+(?:\.\d+)*")
+_LETTER_DIGIT = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+")
+_ACRONYM_PLURAL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9]*[A-Z0-9]s$")
+_INVARIANT = frozenset(
+    {"series", "species", "news", "data", "means", "lens", "bias", "gas", "chaos", "ethos",
+     "thesis", "basis", "alias", "canvas", "atlas", "physics", "mathematics", "robotics"}
+)
+_KEEP_ENDINGS = ("ss", "us", "is", "ics", "ous", "ps")
+_IRREGULAR = {
+    "corpora": "corpus", "indices": "index", "matrices": "matrix", "criteria": "criterion",
+    "phenomena": "phenomenon", "hypotheses": "hypothesis", "analyses": "analysis",
+}
+
+
+def _singular_word(word: str) -> str:
+    """The singular of one word, case preserved; unchanged when not a known plural shape."""
+    if _ACRONYM_PLURAL.match(word):
+        return word[:-1]
+    if not word.isalpha() or len(word) < 4:
+        return word
+    if not (word.islower() or (word[0].isupper() and word[1:].islower())):
+        return word  # mixed case: a name, leave it
+    low = word.lower()
+    if low in _IRREGULAR:
+        single = _IRREGULAR[low]
+        return single.capitalize() if word[0].isupper() else single
+    if low in _INVARIANT or low.endswith(_KEEP_ENDINGS) or not low.endswith("s"):
+        return word
+    if low.endswith("ies") and len(low) > 4:
+        return word[:-3] + ("Y" if word[-3].isupper() else "y")
+    if low.endswith(("ches", "shes", "xes", "sses", "zzes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def singular_surface(text: str) -> str:
+    """``text`` with its last word made singular, otherwise exactly as written."""
+    matches = list(re.finditer(r"[A-Za-z][A-Za-z0-9]*", text))
+    match = matches[-1] if matches else None
+    if match is None or match.end() != len(text.rstrip()):
+        return text
+    return text[: match.start()] + _singular_word(match.group()) + text[match.end():]
+
+
+def concept_key(text: str) -> str:
+    """The canonical key of a surface form; see the module docstring for the rules."""
+    norm = unicodedata.normalize("NFKC", text).strip()
+    norm = re.sub(r"^the\s+", "", norm, flags=re.IGNORECASE)
+    words = _WORD.findall(norm)
+    if not words:
+        return norm.casefold()
+    words[-1] = _singular_word(words[-1])
+    parts: list[str] = []
+    for word in words:
+        parts.extend(_LETTER_DIGIT.findall(word) or [word])
+    return "-".join(p.casefold() for p in parts)
+
+
+# ---------------------------------------------------------------------------
+# Schwartz-Hearst acronym matching
+
+
+def _acronym_chars(acronym: str) -> str:
+    """The characters of an acronym that the long form must supply (a plural ``s`` dropped)."""
+    core = acronym[:-1] if _ACRONYM_PLURAL.match(acronym) else acronym
+    return "".join(c for c in core if c.isalnum()).lower()
+
+
+def acronym_long_form_start(acronym: str, preceding: str) -> int | None:
+    """Schwartz & Hearst (2003): where the shortest long form of ``acronym`` begins.
+
+    Every acronym character must be found in order, scanning right to left, and the first one
+    must begin a word. Returns a character offset into ``preceding`` (the start of the
+    whitespace-delimited word holding the first match), or None.
+    """
+    chars = _acronym_chars(acronym)
+    if len(chars) < 2 or not chars[0].isalnum():
+        return None
+    text = preceding.lower()
+    pos = len(text) - 1
+    for s in range(len(chars) - 1, -1, -1):
+        c = chars[s]
+        while pos >= 0 and (
+            text[pos] != c or (s == 0 and pos > 0 and text[pos - 1].isalnum())
+        ):
+            pos -= 1
+        if pos < 0:
+            return None
+        pos -= 1
+    start = pos + 1
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return start
+
+
+def is_acronym_of(acronym: str, long_form: str) -> bool:
+    """True when ``long_form`` as a whole is a Schwartz-Hearst long form of ``acronym``."""
+    if len(long_form) <= len(acronym):
+        return False
+    return acronym_long_form_start(acronym, long_form) == 0
+
+
+# ---------------------------------------------------------------------------
+
+
+def _naming_surface(mention: Mention, field_text: str) -> str:
+    """The singular surface of a mention, with a sentence-initial capital lowered if incidental."""
+    surface = singular_surface(mention.text)
+    words = surface.split()
+    if (
+        len(words) > 1
+        and mention.field == "abstract"
+        and words[0][:1].isupper()
+        and words[0][1:].islower()
+        and all(w.islower() for w in words[1:])
+        and field_text[: mention.start].rstrip()[-1:] in ("", ".", "!", "?")
+    ):
+        surface = surface[0].lower() + surface[1:]
+    return surface
+
+
+class Normalizer:
+    """Fills ``key`` and ``name`` on mentions; keeps ``aliases`` and ``names`` per key."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, set[str]] = {}
+        self.names: dict[str, str] = {}
+
+    @staticmethod
+    def _definitions(extraction: PaperExtraction) -> dict[str, str]:
+        """Acronym key -> long-form key for the definitions "long form (ACR)" in one paper."""
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        by_field: dict[str, list[Mention]] = defaultdict(list)
+        for m in extraction.mentions:
+            by_field[m.field].append(m)
+        for field, mentions in by_field.items():
+            text = getattr(extraction.paper, field)
+            mentions.sort(key=lambda m: m.start)
+            for long, short in pairwise(mentions):
+                between = text[long.end : short.start]
+                after = text[short.end : short.end + 2]
+                if (
+                    re.fullmatch(r"\s*\(\s*", between)
+                    and after.lstrip().startswith(")")
+                    and is_acronym_of(short.text, long.text)
+                ):
+                    found[concept_key(short.text)][concept_key(long.text)] += 1
+        return {
+            acr: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for acr, c in found.items()
+        }
+
+    def normalize(self, extractions: Sequence[PaperExtraction]) -> list[PaperExtraction]:
+        extractions = list(extractions)
+        per_paper = [self._definitions(e) for e in extractions]
+        batch_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        for defs in per_paper:
+            for acr, long in defs.items():
+                batch_votes[acr][long] += 1
+        batch_defs = {
+            acr: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            for acr, c in sorted(batch_votes.items())
+        }
+
+        keyed: list[list[tuple[Mention, str, bool]]] = []  # (mention, key, via acronym)
+        for extraction, defs in zip(extractions, per_paper, strict=True):
+            rows = []
+            for m in extraction.mentions:
+                base = concept_key(m.text)
+                key = defs.get(base) or batch_defs.get(base)
+                rows.append((m, key, True) if key and key != base else (m, base, False))
+            keyed.append(rows)
+
+        # name votes: (abstract count, total count) per singular surface, long forms first
+        long_votes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        acr_votes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        surfaces: dict[str, set[str]] = defaultdict(set)
+        for extraction, rows in zip(extractions, keyed, strict=True):
+            for m, key, via_acronym in rows:
+                text = getattr(extraction.paper, m.field)
+                surface = _naming_surface(m, text)
+                surfaces[key].add(singular_surface(m.text))
+                votes = acr_votes if via_acronym or key in batch_votes else long_votes
+                votes[key][(surface, m.field)] += 1
+
+        names: dict[str, str] = {}
+        for key in sorted(surfaces):
+            votes = long_votes.get(key) or acr_votes[key]
+            tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for (surface, field), n in votes.items():
+                tally[surface][0] += n if field == "abstract" else 0
+                tally[surface][1] += n
+            names[key] = min(tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[0]
+
+        self.names = names
+        self.aliases = {k: {s for s in surfaces[k] if s != names[k]} for k in sorted(surfaces)}
+        return [
+            e.model_copy(
+                update={
+                    "mentions": tuple(
+                        m.model_copy(update={"key": key, "name": names[key]})
+                        for m, key, _ in rows
+                    )
+                }
+            )
+            for e, rows in zip(extractions, keyed, strict=True)
+        ]
