@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-import flows  # noqa: F401  (applies paperkg's Prefect settings before prefect is imported)
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 
+import flows  # noqa: F401  (applies paperkg's Prefect settings before prefect is imported)
 from pipeline.assemble import assemble
 from pipeline.extract import Extractor, load_extractor
 from pipeline.ingest import IngestResult, read_papers, write_rejects

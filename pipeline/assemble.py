@@ -193,10 +193,12 @@ def assemble(extractions: Sequence[PaperExtraction]) -> GraphBatch:
     concepts = []
     for key in sorted(type_votes):
         name = min(names[key].items(), key=lambda item: (-item[1], item[0]))[0]
-        folded_name = name.casefold()
-        aliases = sorted(
-            {s for s in surfaces[key] if s.casefold() != folded_name}, key=str.casefold
-        )[:10]
+        # one alias per spelling: case variants of the same surface are not news to a reader
+        spellings: dict[str, str] = {}
+        for surface in sorted(surfaces[key]):
+            spellings.setdefault(surface.casefold(), surface)
+        spellings.pop(name.casefold(), None)
+        aliases = [spellings[folded] for folded in sorted(spellings)][:10]
         concepts.append(
             Concept(key=key, name=name, type=_concept_type(type_votes[key]), aliases=tuple(aliases))
         )

@@ -15,12 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.ingest import FORMATS, IngestError, read_papers, write_rejects
-from pipeline.query import QueryError, run_embedded
+from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.store import StoreError
 
 app = typer.Typer(
     name="paperkg",
-    help="Build a knowledge graph of the methods, datasets, benchmarks and tasks in paper abstracts.",
+    help="Build a knowledge graph of the methods, datasets, benchmarks and tasks in abstracts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -109,7 +109,8 @@ def run(
         f"papers read {summary.papers_read} (added {write.papers_added}, updated "
         f"{write.papers_updated}, unchanged {write.papers_unchanged}), rejected {summary.rejected}"
     )
-    out.print(f"graph: {summary.graph_papers} papers; concepts " + _counts(summary.concepts_by_type))
+    concepts = _counts(summary.concepts_by_type)
+    out.print(f"graph: {summary.graph_papers} papers; concepts {concepts}")
     out.print("edges " + _counts(summary.edges_by_relation))
     out.print(f"graph file: {summary.graph_file}")
     if summary.map_file:
@@ -214,6 +215,7 @@ def query(
         return
     if out_format not in ("table", "json"):
         raise UserError("--format must be table or json")
+    get_query(name)
     if not (out_dir / GRAPH_FILE).exists():
         raise UserError(f"{out_dir / GRAPH_FILE}: no graph yet; run `paperkg run` first")
     rows = run_embedded(NetworkxStore(out_dir).graph, name, _parse_params(param or []))
