@@ -206,6 +206,9 @@ class NetworkxStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".graphml", dir=self.path.parent)
         os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the graph is an ordinary output file
         try:
             nx.write_graphml(canonical, tmp)
             os.replace(tmp, self.path)
