@@ -9,7 +9,9 @@ the environment win; a configured PREFECT_API_URL (a real server) is left alone 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 QUIET_LOCAL_SERVER = {
@@ -33,11 +35,27 @@ def default_prefect_home() -> Path:
     return Path(cache) / "paperkg" / "prefect"
 
 
+def _usable_home(preferred: Path) -> Path:
+    """The preferred folder, created; a per-user temporary folder when it cannot be made."""
+    try:
+        preferred.mkdir(parents=True, exist_ok=True)
+        return preferred
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / f"paperkg-prefect-{os.getuid()}"
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback
+
+
 def configure_prefect(*, verbose: bool = False) -> None:
     """Set paperkg's Prefect defaults in this process (call before importing prefect)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     if os.environ.get("PREFECT_API_URL"):
         return
-    os.environ.setdefault("PREFECT_HOME", str(default_prefect_home()))
+    if "PREFECT_HOME" not in os.environ:
+        os.environ["PREFECT_HOME"] = str(_usable_home(default_prefect_home()))
+    else:
+        # Prefect creates its home without parents, then fails to open its database there
+        with contextlib.suppress(OSError):
+            Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     for name, value in QUIET_LOCAL_SERVER.items():
         os.environ.setdefault(name, value)
