@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install test-deps lint neo4j-launcher chromium clean
+.PHONY: demo test install test-deps lint neo4j-launcher chromium clean bench
 
 $(BIN)/paperkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: install
 
 test: test-deps lint
 	$(BIN)/pytest
+
+# extraction speed against en_core_web_sm (installs the bench extra; reads ../shared/data)
+bench: install
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/extract_speed.py
 
 clean:
 	rm -rf $(VENV) $(OUT) scripts/neo4j/target

@@ -18,15 +18,24 @@ from pydantic import BaseModel
 
 import flows  # noqa: F401  (applies paperkg's Prefect settings before prefect is imported)
 from pipeline.assemble import assemble
-from pipeline.extract import Extractor, load_extractor
+from pipeline.extract import DEFAULT_EXTRACTOR, Extractor, load_extractor
 from pipeline.ingest import IngestResult, read_papers, write_rejects
 from pipeline.normalize import Normalizer
-from pipeline.store import NetworkxStore, WriteSummary
+from pipeline.store import NetworkxStore, StoreError, WriteSummary
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
 
 MAP_FILE = "map.html"
 SUMMARY_FILE = "summary.json"
+
+
+class Neo4jLoad(BaseModel):
+    """What the load-neo4j task did: the server (no credentials), the write, or the error."""
+
+    target: str
+    write: WriteSummary | None = None
+    counts: dict[str, int] = {}
+    error: str | None = None
 
 
 class RunSummary(BaseModel):
@@ -40,6 +49,7 @@ class RunSummary(BaseModel):
     graph_file: str
     map_file: str | None
     rejects_file: str | None
+    neo4j: Neo4jLoad | None = None
 
 
 @cache
@@ -69,6 +79,34 @@ def store(batch: GraphBatch, out_dir: str) -> WriteSummary:
     return NetworkxStore(Path(out_dir)).write(batch)
 
 
+@task(name="load-neo4j", cache_policy=NO_CACHE)
+def load_neo4j(
+    batch: GraphBatch, uri: str, username: str | None, database: str | None
+) -> Neo4jLoad:
+    """Merge the batch into Neo4j. The password is read from NEO4J_PASSWORD in this process,
+    never passed as a task parameter (Prefect records parameters). A Neo4j failure is
+    returned, not raised, so the run ends with one clear line instead of Prefect's
+    tracebacks; the CLI exits 1 on it."""
+    from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
+
+    try:
+        settings = Neo4jSettings.from_env(uri=uri, username=username, database=database)
+    except StoreError as error:
+        return Neo4jLoad(target=safe_target(uri), error=str(error))
+    try:
+        with Neo4jStore(settings) as graph_db:
+            written = graph_db.write(batch)
+            return Neo4jLoad(target=settings.target, write=written, counts=graph_db.counts())
+    except StoreError as error:
+        return Neo4jLoad(target=settings.target, error=str(error))
+
+
+def safe_target(uri: str) -> str:
+    from pipeline.neo4j_store import safe_uri
+
+    return f"Neo4j at {safe_uri(uri)}"
+
+
 @task(name="export-map", cache_policy=NO_CACHE)
 def export(out_dir: str, max_nodes: int | None) -> str:
     graph = NetworkxStore(Path(out_dir)).graph
@@ -90,15 +128,24 @@ def build_graph(
     out_dir: str,
     fmt: str | None = None,
     batch_size: int = 64,
-    extractor: str = "rules",
+    extractor: str = DEFAULT_EXTRACTOR,
     make_map: bool = True,
     max_nodes: int | None = None,
+    neo4j_uri: str | None = None,
+    neo4j_username: str | None = None,
+    neo4j_database: str | None = None,
 ) -> RunSummary:
-    """Ingest, extract in batches, assemble, merge into the embedded store, export the map."""
+    """Ingest, extract in batches, assemble, merge into the embedded store, export the map.
+
+    With ``neo4j_uri``, the same batch is also merged into Neo4j (task ``load-neo4j``, after
+    the embedded store, which is always written so the map has a source)."""
     read = ingest(inputs, fmt, out_dir)
     batches = [read.papers[i : i + batch_size] for i in range(0, len(read.papers), batch_size)]
     extractions = [e for batch in batches for e in extract_batch(batch, extractor)]
-    written = store(normalize_and_assemble(extractions), out_dir)
+    batch = normalize_and_assemble(extractions)
+    written = store(batch, out_dir)
+    loaded = (load_neo4j(batch, neo4j_uri, neo4j_username, neo4j_database)
+              if neo4j_uri else None)
     map_file = export(out_dir, max_nodes) if make_map else None
     papers, concepts, relations = graph_counts(Path(out_dir))
     rejects = Path(out_dir) / "rejects.jsonl"
@@ -113,6 +160,7 @@ def build_graph(
         graph_file=str(Path(out_dir) / "graph.graphml"),
         map_file=map_file,
         rejects_file=str(rejects) if read.rejected else None,
+        neo4j=loaded,
     )
     (Path(out_dir) / SUMMARY_FILE).write_text(
         json.dumps(summary.model_dump(), indent=2) + "\n", encoding="utf-8"

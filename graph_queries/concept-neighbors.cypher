@@ -8,5 +8,5 @@ MATCH (c:Concept {key: $concept})-[r:CO_OCCURS_WITH|APPLIED_TO|EVALUATED_ON]-(ot
 RETURN other.name AS concept, other.type AS type, type(r) AS relation,
        CASE WHEN startNode(r) = c THEN 'out' ELSE 'in' END AS direction,
        r.weight AS weight
-ORDER BY weight DESC, relation, concept
+ORDER BY weight DESC, relation, concept, direction, other.key
 LIMIT $limit

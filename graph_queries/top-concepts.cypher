@@ -6,8 +6,8 @@
 MATCH (c:Concept)
 WHERE $type IS NULL OR c.type = $type
 WITH c
-ORDER BY c.paper_count DESC, c.name
+ORDER BY c.paper_count DESC, c.name, c.key
 WITH c.type AS type, collect(c)[..$limit] AS top
 UNWIND top AS c
 RETURN type, c.name AS concept, c.key AS key, c.paper_count AS papers
-ORDER BY type, papers DESC, concept
+ORDER BY type, papers DESC, concept, key

@@ -37,6 +37,26 @@ OutDir = Annotated[
 Format = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Input format: {', '.join(FORMATS)}")
 ]
+UseNeo4j = Annotated[
+    bool | None,
+    typer.Option("--neo4j/--no-neo4j",
+                 help="Use Neo4j too (default: when NEO4J_URI or --neo4j-uri is set)"),
+]
+Neo4jUri = Annotated[
+    str | None, typer.Option("--neo4j-uri", help="bolt://HOST:7687 or neo4j+s://... [NEO4J_URI]")
+]
+Neo4jUser = Annotated[
+    str | None, typer.Option("--neo4j-user", help="Neo4j user [NEO4J_USERNAME, default neo4j]")
+]
+Neo4jDatabase = Annotated[
+    str | None,
+    typer.Option("--neo4j-database", help="Neo4j database [NEO4J_DATABASE, default: the server's]"),
+]
+Neo4jPassword = Annotated[
+    str | None,
+    typer.Option("--neo4j-password", show_default=False,
+                 help="Neo4j password; prefer NEO4J_PASSWORD (a flag shows in the process list)"),
+]
 
 
 class UserError(Exception):
@@ -65,6 +85,33 @@ def _inputs(inputs: list[Path] | None, sample: bool) -> list[Path]:
     return paths
 
 
+def _neo4j_settings(
+    use: bool | None, uri: str | None, user: str | None, database: str | None,
+    password: str | None,
+) -> Any:
+    """Neo4jSettings when Neo4j is wanted (flag, or a URI from flag or env), else None."""
+    if use is False or (use is None and not (uri or os.environ.get("NEO4J_URI"))):
+        return None
+    import logging
+
+    from pipeline.neo4j_store import Neo4jSettings
+
+    # the driver logs each retry of a failing transaction as a warning; the user gets one line
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+    if password is not None:  # the flow's load task reads it from this process's environment
+        os.environ["NEO4J_PASSWORD"] = password
+    return Neo4jSettings.from_env(uri=uri, username=user, database=database)
+
+
+def _check_neo4j(settings: Any) -> None:
+    """Log in before any work starts: a bad URI, password or database is one line, exit 1."""
+    from pipeline.neo4j_store import Neo4jStore
+
+    with Neo4jStore(settings) as store, err.status(f"Connecting to {settings.target}..."):
+        store.check()
+
+
 def _report_rejects(messages: list[str], rejects_file: str | None) -> None:
     for message in messages[:MAX_REJECT_LINES]:
         err.print(f"[yellow]skipped[/] {escape(message)}", highlight=False)
@@ -85,21 +132,36 @@ def run(
     make_map: Annotated[bool, typer.Option("--map/--no-map", help="Export map.html")] = True,
     max_nodes: Annotated[int | None, typer.Option(help="Largest map to draw")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs")] = False,
+    neo4j: UseNeo4j = None,
+    neo4j_uri: Neo4jUri = None,
+    neo4j_user: Neo4jUser = None,
+    neo4j_database: Neo4jDatabase = None,
+    neo4j_password: Neo4jPassword = None,
 ) -> None:
-    """Run the main job: read papers, extract concepts, merge into the graph, export the map."""
+    """Run the main job: read papers, extract concepts, merge into the graph, export the map.
+
+    With --neo4j (or NEO4J_URI set) the graph is also merged into Neo4j."""
     paths = _inputs(inputs, sample)
     if fmt is not None and fmt not in FORMATS:
         raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     _prepare_out_dir(out_dir)
+    settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
+    if settings is not None:
+        _check_neo4j(settings)
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from flows.build import build_graph
+    from pipeline.extract import DEFAULT_EXTRACTOR
     from pipeline.store import NetworkxStore
 
     NetworkxStore(out_dir)  # a damaged graph file stops the run before anything is written
     with err.status("Building the graph (the first run starts a local Prefect server)..."):
         summary = build_graph(
-            [str(p) for p in paths], str(out_dir), fmt, batch_size, "rules", make_map, max_nodes
+            [str(p) for p in paths], str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
+            max_nodes,
+            neo4j_uri=settings.uri if settings else None,
+            neo4j_username=settings.username if settings else None,
+            neo4j_database=settings.database if settings else None,
         )
     _report_rejects(summary.reject_messages, summary.rejects_file)
     if summary.papers_read == 0:
@@ -115,6 +177,16 @@ def run(
     out.print(f"graph file: {summary.graph_file}")
     if summary.map_file:
         out.print(f"map: {summary.map_file}")
+    if summary.neo4j is not None:
+        if summary.neo4j.error:
+            raise UserError(f"{summary.neo4j.error} (the embedded graph was written)", code=1)
+        loaded = summary.neo4j.write
+        counts = summary.neo4j.counts
+        out.print(
+            f"{summary.neo4j.target}: {counts.get('Paper', 0)} papers, "
+            f"{counts.get('Concept', 0)} concepts"
+            + (f", {loaded.concepts_removed} removed" if loaded and loaded.concepts_removed else "")
+        )
     if strict and summary.rejected:
         raise UserError(f"--strict: {summary.rejected} record(s) rejected", code=1)
 
@@ -142,7 +214,7 @@ def extract(
     sample: Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")] = False,
 ) -> None:
     """Write the typed mentions of each paper as JSON Lines (no graph, no Prefect)."""
-    from pipeline.extract import load_extractor
+    from pipeline.extract import DEFAULT_EXTRACTOR, load_extractor
     from pipeline.normalize import Normalizer
 
     paths = _inputs(inputs, sample)
@@ -153,7 +225,8 @@ def extract(
     _report_rejects([r.message() for r in result.rejected], None)
     if not result.papers:
         raise UserError("no usable papers were read", code=1)
-    extractions = Normalizer().normalize(list(load_extractor("rules").extract(result.papers)))
+    extractor = load_extractor(DEFAULT_EXTRACTOR)
+    extractions = Normalizer().normalize(list(extractor.extract(result.papers)))
     with output.open("w", encoding="utf-8") as handle:
         for extraction in extractions:
             entities = [
@@ -171,6 +244,69 @@ def extract(
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     mentions = sum(len(e.mentions) for e in extractions)
     out.print(f"{len(extractions)} papers, {mentions} mentions -> {output}")
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[
+        Path, typer.Option("--gold", help="Gold JSON Lines: SciREX abstracts or SciERC sentences")
+    ],
+    split: Annotated[
+        str, typer.Option(help="SciREX records: dev (held out), train or all")
+    ] = "dev",
+    extractor: Annotated[
+        str | None, typer.Option(help="Extractor to score (default: paperkg's default)")
+    ] = None,
+    out_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Score extraction against annotated abstracts: mention P/R/F1 (exact, overlap), concepts."""
+    from pipeline.evaluate import evaluate as run_evaluation
+    from pipeline.evaluate import format_table
+    from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS
+
+    if split not in ("dev", "train", "all"):
+        raise UserError("--split must be dev, train or all")
+    if out_format not in ("table", "json"):
+        raise UserError("--format must be table or json")
+    name = extractor or DEFAULT_EXTRACTOR
+    if name not in EXTRACTORS:
+        raise UserError(f"unknown --extractor {name!r}; use one of {', '.join(EXTRACTORS)}")
+    if not gold.is_file():
+        raise UserError(f"{gold}: no such file")
+    try:
+        report = run_evaluation(gold, name, split)  # type: ignore[arg-type]
+    except (ValueError, KeyError) as error:
+        raise UserError(f"{gold}: not a gold file ({error})") from None
+    if out_format == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_table(report))
+
+
+@app.command()
+def train(
+    output: Annotated[Path, typer.Option("--output", help="Folder to write the trained model")],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="The shared annotated data (default: $PAPERKG_DATA or ../shared/data)"),
+    ] = None,
+    work: Annotated[
+        Path | None, typer.Option(help="Keep the corpus and checkpoints here (default: a temp dir)")
+    ] = None,
+) -> None:
+    """Train the scientific-entity NER (pipeline/training/config.cfg) from SciREX + SciERC."""
+    from pipeline.evaluate import data_dir
+    from pipeline.training import train as run_training
+
+    source = data_dir(data)
+    if not (source / "scirex" / "abstracts.jsonl").is_file():
+        raise UserError(f"{source}: no scirex/abstracts.jsonl (give --data)")
+    stats = run_training(source, output, work=work)
+    out.print(
+        f"trained on {stats.train_docs} docs ({stats.mentions} mentions; "
+        f"{stats.misaligned} off token boundaries, {stats.nested_dropped} nested dropped), "
+        f"early stopping on {stats.stop_docs} SciREX abstracts -> {output}"
+    )
 
 
 def _parse_params(params: list[str]) -> dict[str, str]:
@@ -200,8 +336,14 @@ def query(
     ] = None,
     out_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     out_dir: OutDir = DEFAULT_OUT,
+    neo4j: UseNeo4j = None,
+    neo4j_uri: Neo4jUri = None,
+    neo4j_user: Neo4jUser = None,
+    neo4j_database: Neo4jDatabase = None,
+    neo4j_password: Neo4jPassword = None,
 ) -> None:
-    """Run a named query (graph_queries/NAME.cypher) on the embedded store."""
+    """Run a named query (graph_queries/NAME.cypher): on Neo4j when NEO4J_URI is set or
+    --neo4j is given, else on the embedded store in --out."""
     from graph_queries import load_queries
     from pipeline.store import GRAPH_FILE, NetworkxStore
 
@@ -215,10 +357,20 @@ def query(
         return
     if out_format not in ("table", "json"):
         raise UserError("--format must be table or json")
-    get_query(name)
-    if not (out_dir / GRAPH_FILE).exists():
-        raise UserError(f"{out_dir / GRAPH_FILE}: no graph yet; run `paperkg run` first")
-    rows = run_embedded(NetworkxStore(out_dir).graph, name, _parse_params(param or []))
+    named = get_query(name)
+    settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
+    if settings is not None:
+        from pipeline.neo4j_store import Neo4jStore
+        from pipeline.query import resolve_params
+
+        values = resolve_params(named, _parse_params(param or []))
+        with Neo4jStore(settings) as store:
+            store.check()  # fails fast, without the retries of a managed transaction
+            rows = store.run_query(name, values)
+    else:
+        if not (out_dir / GRAPH_FILE).exists():
+            raise UserError(f"{out_dir / GRAPH_FILE}: no graph yet; run `paperkg run` first")
+        rows = run_embedded(NetworkxStore(out_dir).graph, name, _parse_params(param or []))
     if out_format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
@@ -249,10 +401,10 @@ def main() -> None:
     try:
         app()
     except UserError as error:
-        err.print(f"paperkg: {error}", highlight=False, markup=False)
+        err.print(f"paperkg: {error}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(error.code)
     except (IngestError, StoreError, QueryError) as error:
-        err.print(f"paperkg: {error}", highlight=False, markup=False)
+        err.print(f"paperkg: {error}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(2 if isinstance(error, QueryError | IngestError) else 1)
     except KeyboardInterrupt:
         err.print("paperkg: interrupted")

@@ -1,8 +1,9 @@
 """Extract typed concept mentions (METHOD, DATASET, BENCHMARK, TASK, METRIC) from papers.
 
 The stage sits behind one small interface, ``Extractor``: ``extract(papers)`` yields one
-``PaperExtraction`` per paper, in order. ``load_extractor(name)`` builds one from a registry,
-so a trained model can be registered next to the rules later.
+``PaperExtraction`` per paper, in order. ``load_extractor(name)`` builds one from a registry:
+``rules`` (this module), ``model`` and ``hybrid`` (the trained NER alone, and the NER plus these
+rules: ``pipeline/hybrid.py``); ``DEFAULT_EXTRACTOR`` is what ``paperkg run``/``extract`` use.
 
 ``RuleExtractor`` runs a blank English spaCy pipeline (tokenizer that keeps hyphenated words
 whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
@@ -41,18 +42,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import Protocol
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.normalize import acronym_long_form_start, concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
-__all__ = ["EXTRACTORS", "Extractor", "RuleExtractor", "build_nlp", "load_extractor"]
+__all__ = [
+    "DEFAULT_EXTRACTOR",
+    "EXTRACTORS",
+    "Extractor",
+    "RuleExtractor",
+    "build_nlp",
+    "load_extractor",
+]
 
 M, D, B, T, R = (
     ConceptType.METHOD,
@@ -299,20 +309,36 @@ _PROPOSE = _words(
 # spaCy pipeline
 
 
+TOKENIZER = "paperkg.tokenizer.v1"
+
+
+@spacy.registry.tokenizers(TOKENIZER)
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    """spaCy's English tokenizer, but hyphenated words stay whole (registered so the trained
+    model's config, ``pipeline/training/config.cfg``, tokenizes exactly like the rules)."""
+    make_default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp: Language) -> Tokenizer:
+        tokenizer = make_default(nlp)
+        dashes = "\u2013|\u2014|--|---|\u2014\u2014|~"  # en dash, em dash, ...: still split
+        infixes = [
+            p.replace(f"(?:-|{dashes})", f"(?:{dashes})")
+            for p in nlp.Defaults.infixes
+            # keep "TaskMatrix.AI" whole: drop the split of a period between letters
+            if "\\.(?=" not in p
+        ]
+        tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+        # keep "GSM8K", "100K" whole: no unit suffix split after digits
+        suffixes = [p for p in nlp.Defaults.suffixes if "(?:km|" not in p]
+        tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+        return tokenizer
+
+    return make
+
+
 def build_nlp() -> Language:
     """A blank English pipeline whose tokenizer keeps hyphenated words whole, plus a sentencizer."""
-    nlp = spacy.blank("en")
-    dashes = "\u2013|\u2014|--|---|\u2014\u2014|~"  # en dash, em dash, ...: still split
-    infixes = [
-        p.replace(f"(?:-|{dashes})", f"(?:{dashes})")
-        for p in nlp.Defaults.infixes
-        # keep "TaskMatrix.AI" whole: drop the split of a period between letters
-        if "\\.(?=" not in p
-    ]
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
-    # keep "GSM8K", "100K" whole: no unit suffix split after digits
-    suffixes = [p for p in nlp.Defaults.suffixes if "(?:km|" not in p]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -337,6 +363,7 @@ def _is_titlecase(text: str) -> bool:
     return all(p[:1].isupper() and p[1:].islower() for p in text.split("-") if p)
 
 
+@lru_cache(maxsize=65536)
 def _name_shaped(text: str) -> bool:
     """CamelCase, mixed case, capitals or letters+digits: GPT-4, LLaMA, WebArena, CIFAR10.
 
@@ -434,6 +461,7 @@ def _head_type(tok: Token) -> tuple[ConceptType, str] | None:
     return _head_type_word(tok.lower_)
 
 
+@lru_cache(maxsize=65536)
 def _head_type_word(low: str) -> tuple[ConceptType, str] | None:
     last = low.rsplit("-", 1)[-1]
     singular = singular_surface(low)
@@ -503,13 +531,35 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     return M if (titled or proposed) else None
 
 
+def _mentions(docs: tuple[Doc, Doc], cands: Iterable[_Cand]) -> list[Mention]:
+    """Mentions for typed candidates over (title, abstract) docs, in document order."""
+    mentions: list[Mention] = []
+    for c in sorted(cands, key=lambda c: (c.doc_index, c.start)):
+        if c.type is None:
+            continue
+        span = docs[c.doc_index][c.start : c.end]
+        mentions.append(
+            Mention(
+                text=span.text,
+                type=c.type,
+                start=span.start_char,
+                end=span.end_char,
+                field="title" if c.doc_index == 0 else "abstract",
+                sentence=span.sent.text,
+            )
+        )
+    return mentions
+
+
 class RuleExtractor:
     """Token rules over a blank spaCy pipeline; see the module docstring."""
 
     name = "rules"
 
-    def __init__(self, batch_size: int = 256, n_process: int = 1) -> None:
-        self.nlp = build_nlp()
+    def __init__(
+        self, batch_size: int = 256, n_process: int = 1, nlp: Language | None = None
+    ) -> None:
+        self.nlp = nlp if nlp is not None else build_nlp()
         self.metric_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.metric_matcher.add(
             "METRIC", [self.nlp.make_doc(p) for p in _METRIC_PHRASES.split("|")]
@@ -534,6 +584,14 @@ class RuleExtractor:
     # -- per paper ---------------------------------------------------------
 
     def _paper(self, title: Doc, abstract: Doc) -> list[Mention]:
+        return _mentions((title, abstract), self.candidates(title, abstract))
+
+    def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[_Cand]:
+        """The chosen, non-overlapping rule spans of a paper, with their tier and evidence.
+
+        A name's ``strength`` is the strongest evidence for its type anywhere in the paper.
+        ``phrases=False`` skips the phrase rules (tier 1), which never change the names chosen.
+        """
         docs = (title, abstract)
         cands: list[_Cand] = []
         acronyms: dict[str, ConceptType | None] = {}  # acronym text -> type (None: rejected)
@@ -542,10 +600,11 @@ class RuleExtractor:
         introduced = self._introduced_names(title, abstract)
         for di, doc in enumerate(docs):
             cands.extend(self._names(di, doc, acronyms, introduced))
-            cands.extend(self._phrases(di, doc))
-            cands.extend(
-                _Cand(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
-            )
+            if phrases:
+                cands.extend(self._phrases(di, doc))
+                cands.extend(
+                    _Cand(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
+                )
 
         # one type per name in the paper: the strongest evidence wins
         best: dict[str, tuple[int, str]] = {}
@@ -560,12 +619,11 @@ class RuleExtractor:
                 key = concept_key(docs[c.doc_index][c.start : c.end].text)
                 if key in best:
                     c.type = ConceptType(best[key][1])
+                    c.strength = best[key][0]
 
-        mentions: list[Mention] = []
+        chosen: list[_Cand] = []
         for di, doc in enumerate(docs):
-            field = "title" if di == 0 else "abstract"
             taken = [False] * len(doc)
-            chosen = []
             own = [c for c in cands if c.doc_index == di and c.type is not None]
             for c in sorted(own, key=lambda c: (-c.tier, -(c.end - c.start), c.start)):
                 if any(taken[c.start : c.end]):
@@ -573,19 +631,7 @@ class RuleExtractor:
                 for k in range(c.start, c.end):
                     taken[k] = True
                 chosen.append(c)
-            for c in sorted(chosen, key=lambda c: c.start):
-                span = doc[c.start : c.end]
-                mentions.append(
-                    Mention(
-                        text=span.text,
-                        type=c.type,
-                        start=span.start_char,
-                        end=span.end_char,
-                        field=field,
-                        sentence=span.sent.text,
-                    )
-                )
-        return mentions
+        return sorted(chosen, key=lambda c: (c.doc_index, c.start))
 
     # -- rules -------------------------------------------------------------
 
@@ -928,10 +974,28 @@ class RuleExtractor:
         return [_Cand(di, k + 1, i + 1, R, tier=1)]
 
 
-EXTRACTORS: dict[str, Callable[[], Extractor]] = {"rules": RuleExtractor}
+def _model() -> Extractor:
+    from pipeline.hybrid import ModelExtractor
+
+    return ModelExtractor()
 
 
-def load_extractor(name: str = "rules") -> Extractor:
+def _hybrid() -> Extractor:
+    from pipeline.hybrid import HybridExtractor
+
+    return HybridExtractor()
+
+
+EXTRACTORS: dict[str, Callable[[], Extractor]] = {
+    "rules": RuleExtractor,
+    "model": _model,  # the trained NER alone (pipeline/hybrid.py)
+    "hybrid": _hybrid,  # the trained NER plus the rules (pipeline/hybrid.py)
+}
+# What `paperkg run` and `paperkg extract` use: the one place to change it.
+DEFAULT_EXTRACTOR = "hybrid"
+
+
+def load_extractor(name: str = DEFAULT_EXTRACTOR) -> Extractor:
     """The extractor registered under ``name`` (``EXTRACTORS``)."""
     try:
         factory = EXTRACTORS[name]

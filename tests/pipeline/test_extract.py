@@ -181,6 +181,6 @@ def test_non_names_are_not_mentions(extractor) -> None:
 
 
 def test_load_extractor_registry() -> None:
-    assert isinstance(load_extractor(), RuleExtractor)
+    assert isinstance(load_extractor("rules"), RuleExtractor)
     with pytest.raises(ValueError, match="unknown extractor"):
         load_extractor("no-such-model")

@@ -101,3 +101,30 @@ def test_every_query_file_has_a_complete_header_and_parameters() -> None:
 def test_a_header_without_purpose_is_rejected() -> None:
     with pytest.raises(ValueError, match="purpose"):
         parse_query("x", "// name: x\n// example: paperkg query x\nRETURN 1\n")
+
+
+def test_new_queries_on_the_small_graph(tmp_path: Path) -> None:
+    graph = build(tmp_path)
+    methods = run_embedded(graph, "methods-on", {"concept": "rare"})
+    assert [(r["method"], r["papers"], r["stated"]) for r in methods] == [("Common", 1, 0)]
+    tasks = run_embedded(graph, "tasks-for-method", {"concept": "common"})
+    assert [(r["task"], r["papers"]) for r in tasks] == [("Other", 1)]
+    central = run_embedded(graph, "central-concepts", {"type": "METHOD"})
+    assert [(r["concept"], r["neighbors"]) for r in central] == [("Common", 2)]
+    today = graph.nodes["concept:rare"]["first_seen"]
+    assert len(run_embedded(graph, "new-concepts", {"today": today, "days": "0"})) == 3
+    assert run_embedded(graph, "new-concepts", {"today": "2000-01-01", "days": "7"}) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("new-concepts", {"today": "yesterday"}, "must be a date"),
+        ("new-concepts", {"days": "-1"}, "must be 0 or more"),
+        ("central-concepts", {"type": "PERSON"}, "type must be one of"),
+        ("methods-on", {"concept": "nothing here"}, "no concept with key"),
+    ],
+)
+def test_new_query_errors(tmp_path: Path, name: str, params: dict, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        run_embedded(build(tmp_path), name, params)

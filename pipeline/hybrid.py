@@ -1,0 +1,251 @@
+"""The trained extractor: a small spaCy NER proposes spans, the rules add and type them.
+
+``HybridExtractor`` (registered as ``"hybrid"``, paperkg's default) runs one pipeline, the
+shipped model ``pipeline/models/sci_ner`` (the rules' tokenizer and sentencizer plus an NER
+trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, then per paper:
+
+1. the NER's entities (METHOD, DATASET, TASK, METRIC) are the base spans, trimmed of a
+   dangling bracket, edge punctuation and articles ("Wild (SFEW 2.0" -> "SFEW 2.0");
+2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
+   and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines)
+   where no NER span overlaps them;
+3. where a name the rules type from strong evidence (the short lists of well-known names or
+   an explicit "dataset"/"benchmark" cue, strength >= 5) overlaps an NER span of another
+   type, the rules' type wins ("WebArena" is a BENCHMARK even when the NER says METHOD); an
+   NER span that merely contains such a name gives way to it ("GSM8K accuracy" -> "GSM8K");
+4. DATASET vs BENCHMARK (the NER only knows DATASET): the rules' decision for the name
+   (short lists, cue words next to it, "X: A Benchmark" titles, "results on X" contexts; see
+   ``pipeline.extract``), one type per name in the paper. A span the NER calls DATASET with
+   no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
+   Treebank) and is dropped otherwise: the NER learnt SciERC's broad "Material" ("natural
+   language", "reward"), which is not a dataset node in the graph.
+
+``ModelExtractor`` (``"model"``) is the NER alone, with no rules (DATASET only, never
+BENCHMARK); it is there to measure what the rules add.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.extract import RuleExtractor, _Cand, _mentions
+from pipeline.normalize import concept_key
+from schemas.model import ConceptType, Paper, PaperExtraction
+
+__all__ = ["MODEL_DIR", "HybridExtractor", "ModelExtractor", "load_model"]
+
+MODEL_DIR = Path(__file__).with_name("models") / "sci_ner"
+_STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
+D, B = ConceptType.DATASET, ConceptType.BENCHMARK
+
+_METHODS = multiprocessing.get_all_start_methods()
+# Both cores of the target machine; one process where fork is not available. Workers are
+# forked only for inputs longer than one batch (``paperkg extract`` on a big file), never for
+# the 64-paper batches of ``paperkg run``'s Prefect tasks.
+DEFAULT_PROCESSES = min(2, os.cpu_count() or 1) if "fork" in _METHODS else 1
+_WORKER: ModelExtractor | None = None  # the extractor a forked worker inherits
+
+
+def _work(chunk: list[Paper]) -> list[PaperExtraction]:
+    assert _WORKER is not None
+    return list(_WORKER._extract(chunk))
+
+
+def load_model(path: str | Path = MODEL_DIR) -> Language:
+    """The shipped pipeline (tokenizer, sentencizer, NER), loaded from disk only."""
+    if not (Path(path) / "config.cfg").exists():
+        raise FileNotFoundError(
+            f"{path}: no trained model; build it with `paperkg train --output {path}`"
+        )
+    return spacy.load(path)
+
+
+class ModelExtractor:
+    """The trained NER alone."""
+
+    name = "model"
+
+    def __init__(
+        self,
+        model: str | Path = MODEL_DIR,
+        batch_size: int = 128,
+        n_process: int = DEFAULT_PROCESSES,
+    ) -> None:
+        self.nlp = load_model(model)
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        """Papers in order. Up to ``batch_size`` papers run in this process; a longer input is
+        split into chunks of ``batch_size`` papers that ``n_process`` forked workers extract
+        whole (NER and rules), so both stages use every core."""
+        it = iter(papers)
+        first = list(islice(it, self.batch_size))
+        if self.n_process <= 1 or len(first) < self.batch_size or "fork" not in _METHODS:
+            yield from self._extract(first)
+            yield from self._extract(it)
+            return
+        yield from self._parallel(chain([first], iter(lambda: list(islice(it, self.batch_size)),
+                                                      [])))
+
+    def _extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        pending: deque[Paper] = deque()
+
+        def texts() -> Iterator[str]:
+            for paper in papers:
+                pending.append(paper)
+                yield paper.title
+                yield paper.abstract
+
+        docs = self.nlp.pipe(texts(), batch_size=self.batch_size)
+        for title in docs:
+            pair = (title, next(docs))
+            mentions = tuple(_mentions(pair, self._spans(pair)))
+            yield PaperExtraction(paper=pending.popleft(), mentions=mentions)
+
+    def _parallel(self, chunks: Iterator[list[Paper]]) -> Iterator[PaperExtraction]:
+        global _WORKER
+        _WORKER = self  # inherited by the forked workers, never pickled
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(self.n_process, mp_context=context) as pool:
+            window: deque[Future[list[PaperExtraction]]] = deque()
+            for chunk in chunks:
+                window.append(pool.submit(_work, chunk))
+                if len(window) > 2 * self.n_process:
+                    yield from window.popleft().result()
+            while window:
+                yield from window.popleft().result()
+
+    def _spans(self, docs: tuple[Doc, Doc]) -> list[_Cand]:
+        out = []
+        for di, doc in enumerate(docs):
+            for e in doc.ents:
+                bounds = _clean(doc, e.start, e.end)
+                if bounds is not None:
+                    out.append(_Cand(di, *bounds, ConceptType(e.label_), tier=0))
+        return out
+
+
+_EDGE_WORDS = frozenset({"the", "a", "an", "our", "this", "these", "its", "their"})
+
+
+def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Token bounds of an NER span without a dangling bracket, edge punctuation or articles:
+    "Wild (SFEW 2.0" -> "SFEW 2.0"; None when nothing is left."""
+    texts = [t.text for t in doc[start:end]]
+    opened = [i for i, t in enumerate(texts) if t in ("(", "[")]
+    closed = [i for i, t in enumerate(texts) if t in (")", "]")]
+    if len(opened) != len(closed):
+        if opened and (not closed or opened[-1] > closed[-1]):
+            cut = start + opened[-1]
+            start, end = (cut + 1, end) if cut + 1 < end else (start, cut)
+        elif closed:
+            end = start + closed[0]
+    while start < end and (doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS):
+        start += 1
+    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in (")", "]"):
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _overlap(a: _Cand, b: _Cand) -> bool:
+    return a.doc_index == b.doc_index and a.start < b.end and b.start < a.end
+
+
+class HybridExtractor(ModelExtractor):
+    """The trained NER plus the rule layer; see the module docstring."""
+
+    name = "hybrid"
+    add_tier = 2  # rule spans of this tier and up are added where the NER found nothing
+    filter_datasets = True  # drop NER "DATASET"s with no cue and no name shape
+
+    def __init__(
+        self,
+        model: str | Path = MODEL_DIR,
+        batch_size: int = 128,
+        n_process: int = DEFAULT_PROCESSES,
+    ) -> None:
+        super().__init__(model, batch_size, n_process)
+        self.rules = RuleExtractor(nlp=self.nlp)
+
+    def _spans(self, docs: tuple[Doc, Doc]) -> list[_Cand]:
+        model = super()._spans(docs)
+        rules = self.rules.candidates(*docs, phrases=self.add_tier <= 1)
+        names = [r for r in rules if r.tier >= 2]
+        out = list(model)
+        for r in [r for r in rules if r.tier >= self.add_tier]:
+            over = [m for m in model if _overlap(m, r)]
+            if not over:
+                out.append(r)
+                continue
+            if r.strength >= _STRONG and r.type is not None:
+                for m in over:
+                    if _label(m.type) == _label(r.type) or m not in out:
+                        continue
+                    if m.start <= r.start and r.end <= m.end and (m.start, m.end) != (
+                        r.start, r.end
+                    ):
+                        # "GSM8K accuracy" as a METRIC: keep the name, as the rules type it
+                        out.remove(m)
+                        out.append(r)
+                        break
+                    m.type = r.type
+        # DATASET vs BENCHMARK, one type per name in the paper
+        evidence: dict[str, tuple[int, ConceptType]] = {}
+        for c in out:
+            if c.type not in (D, B):
+                continue
+            key = concept_key(docs[c.doc_index][c.start : c.end].text)
+            found = (c.strength, c.type) if c.tier >= 2 else self._dataset_type(docs, c, names)
+            if key not in evidence or found[0] > evidence[key][0]:
+                evidence[key] = found
+        kept = []
+        for c in out:
+            if c.type in (D, B):
+                span = docs[c.doc_index][c.start : c.end]
+                strength, c.type = evidence[concept_key(span.text)]
+                if strength == 0 and self.filter_datasets and not _name_like(span):
+                    continue  # "natural language", "reward": SciERC-style material, not data
+            kept.append(c)
+        return kept
+
+    def _dataset_type(
+        self, docs: tuple[Doc, Doc], c: _Cand, names: list[_Cand]
+    ) -> tuple[int, ConceptType]:
+        """DATASET or BENCHMARK for an NER span, with the strength of the evidence."""
+        inside = [r for r in names if _overlap(r, c) and r.type in (D, B)]
+        if inside:
+            best = max(inside, key=lambda r: r.strength)
+            return best.strength, best.type  # type: ignore[return-value]
+        doc = docs[c.doc_index]
+        text = doc[c.start : c.end].text
+        ctype, strength = self.rules._name_type(doc, c.doc_index, text, [(c.start, c.end)],
+                                                c.start, c.end)
+        if ctype in (D, B):
+            return strength, ctype
+        return 0, D
+
+
+def _name_like(span: Span) -> bool:
+    """A proper name: a capital after the first letter or a digit in a word (CIFAR10, HotpotQA),
+    or several words all capitalised (Penn Treebank); not a web address."""
+    if "/" in span.text or "www" in span.text:
+        return False
+    words = [t.text for t in span if any(ch.isalpha() for ch in t.text)]
+    if any(any(ch.isupper() for ch in w[1:]) or any(ch.isdigit() for ch in w) for w in words):
+        return True
+    return len(words) > 1 and all(w[:1].isupper() for w in words)
+
+
+def _label(t: ConceptType | None) -> ConceptType | None:
+    return D if t is B else t

@@ -1,0 +1,210 @@
+"""Train paperkg's scientific-entity NER from the shared annotated data.
+
+One command reproduces the shipped model (``pipeline/models/sci_ner``)::
+
+    paperkg train --data ../shared/data --output pipeline/models/sci_ner
+
+Data (read at run time, never copied into the repository):
+
+- train: SciREX abstracts whose ``scirex_bucket(id)`` is 30..99, plus all SciERC train
+  sentences;
+- early stopping (spaCy's dev corpus): SciREX abstracts with bucket 20..29;
+- never used: the held-out dev split, bucket 0..19 (``pipeline.evaluate.scirex_split``).
+
+Types are mapped as in ``pipeline.evaluate``: Method -> METHOD, Task -> TASK, Metric -> METRIC,
+Dataset/Material -> DATASET; SciERC OtherScientificTerm and Generic are left unlabelled.
+Nested SciERC mentions keep the longest (SciREX mentions never nest; spaCy's NER needs
+non-overlapping spans, which is one reason to use NER rather than a span categorizer). Texts are
+tokenized with ``pipeline.extract.build_nlp`` (the rules' tokenizer) so predicted spans line up
+with the rules; a gold mention that does not fall on token boundaries there (``ResNet`` inside
+``ResNet-like``) is marked as missing, not as "outside".
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from pipeline.evaluate import GOLD_LABEL, data_dir, scirex_bucket
+
+__all__ = ["CONFIG", "CorpusStats", "prepare_corpus", "to_doc", "train"]
+
+CONFIG = Path(__file__).with_name("config.cfg")
+STOP_BUCKETS = range(20, 30)  # SciREX abstracts used for early stopping, not for training
+SCIREX_COPIES = 3
+# SciERC types with no paperkg label whose tokens are left unannotated, not "outside"
+SCIERC_MISSING: frozenset[str] = frozenset()
+
+
+@dataclass
+class CorpusStats:
+    train_docs: int = 0
+    stop_docs: int = 0
+    mentions: int = 0
+    misaligned: int = 0
+    nested_dropped: int = 0
+
+
+def to_doc(
+    nlp: Language,
+    text: str,
+    mentions: Iterable[dict],
+    stats: CorpusStats,
+    missing_types: frozenset[str] = frozenset(),
+) -> Doc:
+    """A tokenized doc with the mapped gold mentions as entities; mentions of
+    ``missing_types`` mark their tokens as unannotated (neither entity nor "outside")."""
+    doc = nlp.make_doc(text)
+    spans = []
+    unknown = []
+    for m in sorted(mentions, key=lambda m: (-(m["end"] - m["start"]), m["start"])):
+        label = GOLD_LABEL.get(m["type"])
+        if label is None:
+            if m["type"] in missing_types:
+                unknown.append((m["start"], m["end"]))
+            continue
+        spans.append((m["start"], m["end"], label))
+    taken = [False] * len(text)
+    ents, missing = [], []
+    for start, end, label in spans:
+        if any(taken[start:end]):
+            stats.nested_dropped += 1
+            continue
+        for k in range(start, end):
+            taken[k] = True
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            stats.misaligned += 1
+            loose = doc.char_span(start, end, alignment_mode="expand")
+            if loose is not None:
+                missing.append(loose)
+            continue
+        stats.mentions += 1
+        ents.append(span)
+    ents.sort(key=lambda s: s.start)
+    for start, end in unknown:
+        loose = doc.char_span(start, end, alignment_mode="expand")
+        if loose is not None:
+            missing.append(loose)
+    blocked = [False] * len(doc)
+    for e in ents:
+        blocked[e.start : e.end] = [True] * len(e)
+    free = []
+    for s in sorted(missing, key=lambda s: (-len(s), s.start)):
+        if not any(blocked[s.start : s.end]):
+            blocked[s.start : s.end] = [True] * len(s)
+            free.append(s)
+    missing = free
+    doc.set_ents(ents, missing=missing, default="outside")
+    return doc
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def prepare_corpus(
+    data: Path,
+    work: Path,
+    scierc: bool = True,
+    scirex_copies: int = SCIREX_COPIES,
+    scierc_missing: frozenset[str] = SCIERC_MISSING,
+) -> tuple[Path, Path, CorpusStats]:
+    """Write ``train.spacy`` and ``stop.spacy`` (early stopping) under ``work``.
+
+    Each SciREX training abstract is added ``scirex_copies`` times: the target style (SciREX
+    mention boundaries) then outweighs the SciERC sentences, which are more numerous.
+    """
+    from pipeline.extract import build_nlp
+
+    nlp = build_nlp()
+    stats = CorpusStats()
+    train, stop = DocBin(), DocBin()
+    for record in _read(data / "scirex" / "abstracts.jsonl"):
+        bucket = scirex_bucket(record["id"])
+        if bucket < 20:
+            continue  # the held-out dev split
+        doc = to_doc(nlp, record["abstract"], record["mentions"], stats)
+        if bucket in STOP_BUCKETS:
+            stop.add(doc)
+            stats.stop_docs += 1
+        else:
+            for _ in range(scirex_copies):
+                train.add(doc)
+            stats.train_docs += 1
+    if scierc:
+        for record in _read(data / "scierc" / "train.jsonl"):
+            train.add(to_doc(nlp, record["text"], record["mentions"], stats, scierc_missing))
+            stats.train_docs += 1
+    work.mkdir(parents=True, exist_ok=True)
+    train_path, stop_path = work / "train.spacy", work / "stop.spacy"
+    train.to_disk(train_path)
+    stop.to_disk(stop_path)
+    return train_path, stop_path, stats
+
+
+def train(
+    data: str | Path | None,
+    output: str | Path,
+    work: str | Path | None = None,
+    config: Path = CONFIG,
+    scierc: bool = True,
+    scirex_copies: int = SCIREX_COPIES,
+    overrides: dict[str, object] | None = None,
+) -> CorpusStats:
+    """Train with ``config``; write the packaged pipeline (rules tokenizer + NER) to ``output``."""
+    from spacy import load as spacy_load
+    from spacy.cli.train import train as spacy_train
+
+    from pipeline.extract import build_nlp
+
+    source = data_dir(data)
+    temp = None
+    if work is None:
+        temp = tempfile.TemporaryDirectory(prefix="paperkg-train-")
+        work = temp.name
+    work = Path(work)
+    try:
+        train_path, stop_path, stats = prepare_corpus(
+            source, work, scierc=scierc, scirex_copies=scirex_copies
+        )
+        run_dir = work / "run"
+        spacy_train(
+            config,
+            run_dir,
+            overrides={"paths.train": str(train_path), "paths.dev": str(stop_path),
+                       **(overrides or {})},
+        )
+        best = spacy_load(run_dir / "model-best")
+        nlp = build_nlp()
+        nlp.add_pipe("ner", source=best)
+        nlp.meta.update(
+            {
+                "name": "sci_ner",
+                "version": "1.0.0",
+                "description": (
+                    "paperkg scientific-entity NER (METHOD, DATASET, TASK, METRIC). Trained on "
+                    "SciREX abstracts (Jain et al. 2020, Apache-2.0; held-out dev split excluded) "
+                    + ("and SciERC train (Luan et al. 2018, research use) " if scierc else "")
+                    + "with pipeline/training/config.cfg."
+                ),
+                "license": "Apache-2.0 (SciREX); SciERC data for research use",
+                "performance": best.meta.get("performance", {}),
+            }
+        )
+        output = Path(output)
+        if output.exists():
+            shutil.rmtree(output)
+        nlp.to_disk(output)
+        return stats
+    finally:
+        if temp is not None:
+            temp.cleanup()

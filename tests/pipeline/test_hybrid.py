@@ -1,0 +1,124 @@
+"""The shipped trained extractor (NER + rules): loads offline from the package, keeps the rules'
+tokenizer, types the sample's named datasets and benchmarks, and gives exact offsets."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+
+from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS, build_nlp, load_extractor
+from pipeline.hybrid import MODEL_DIR, HybridExtractor, ModelExtractor, _clean, load_model
+from schemas.model import ConceptType, Paper, PaperExtraction
+from tests.pipeline.test_extract import by_title, sample_papers, types_of
+
+EVAL_TYPES = {ConceptType.DATASET, ConceptType.BENCHMARK}
+
+
+@pytest.fixture(scope="module")
+def hybrid() -> HybridExtractor:
+    return HybridExtractor()
+
+
+@pytest.fixture(scope="module")
+def sample(hybrid: HybridExtractor) -> list[PaperExtraction]:
+    return list(hybrid.extract(sample_papers()))
+
+
+def test_model_ships_in_the_package_small_and_loads_from_disk() -> None:
+    files = [p for p in MODEL_DIR.rglob("*") if p.is_file()]
+    assert (MODEL_DIR / "config.cfg") in files
+    assert sum(p.stat().st_size for p in files) < 8 * 1024 * 1024
+    nlp = load_model()
+    assert nlp.pipe_names == ["sentencizer", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {"METHOD", "DATASET", "TASK", "METRIC"}
+    assert "sci_ner" in nlp.meta["name"] and "SciREX" in nlp.meta["description"]
+
+
+def test_missing_model_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="paperkg train"):
+        load_model(tmp_path)
+
+
+def test_model_tokenizes_like_the_rules() -> None:
+    rules, model = build_nlp(), load_model()
+    for paper in sample_papers()[:20]:
+        for text in (paper.title, paper.abstract):
+            assert [t.text for t in model.make_doc(text)] == [t.text for t in rules(text)]
+
+
+def test_default_extractor_is_registered_and_is_the_trained_one() -> None:
+    assert {"rules", "model", "hybrid"} <= set(EXTRACTORS)
+    assert DEFAULT_EXTRACTOR == "hybrid"
+    assert isinstance(load_extractor(), HybridExtractor)
+
+
+def test_sample_named_datasets_and_benchmarks_are_typed(sample) -> None:
+    expected = {
+        "Beyond the Imitation Game": ["BIG-bench"],
+        "MASTER:": ["HotpotQA", "WebShop"],
+        "WebArena:": ["WebArena"],
+        "Meta-World:": ["Meta-World"],
+        "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
+    }
+    for title, names in expected.items():
+        extraction = by_title(sample, title)
+        for name in names:
+            found = types_of(extraction, name)
+            assert found and found <= EVAL_TYPES, (title, name, found)
+    assert types_of(by_title(sample, "WebArena:"), "WebArena") == {ConceptType.BENCHMARK}
+    assert types_of(by_title(sample, "The Lottery Ticket Hypothesis"), "MNIST") == {
+        ConceptType.DATASET
+    }
+
+
+def test_sample_offsets_are_exact_and_spans_do_not_overlap(sample) -> None:
+    assert len(sample) == 71
+    assert [e.paper.id for e in sample] == [p.id for p in sample_papers()]
+    total = 0
+    for extraction in sample:
+        spans: dict[str, list[tuple[int, int]]] = {"title": [], "abstract": []}
+        for m in extraction.mentions:
+            text = getattr(extraction.paper, m.field)
+            assert text[m.start : m.end] == m.text and m.text.strip() == m.text
+            assert m.text in m.sentence
+            spans[m.field].append((m.start, m.end))
+            total += 1
+        for field_spans in spans.values():
+            for (_, end), (start, _) in pairwise(sorted(field_spans)):
+                assert end <= start
+    assert total > 1000
+
+
+def test_benchmark_decided_by_context_for_names_the_model_finds() -> None:
+    paper = Paper(
+        id="t", title="",
+        abstract="We introduce the ZorpBench benchmark for agents. We also release the "
+        "FlimText dataset. Our model reaches 80% accuracy on ZorpBench.",
+    )
+    (extraction,) = HybridExtractor().extract([paper])
+    assert types_of(extraction, "ZorpBench") == {ConceptType.BENCHMARK}
+    assert types_of(extraction, "FlimText") <= {ConceptType.DATASET}
+
+
+def test_model_alone_never_says_benchmark(sample) -> None:
+    model = list(ModelExtractor().extract(sample_papers()[:10]))
+    assert all(m.type is not ConceptType.BENCHMARK for e in model for m in e.mentions)
+    assert sum(len(e.mentions) for e in model) > 50
+
+
+def test_two_processes_give_the_same_result(sample) -> None:
+    papers = sample_papers()[:12]
+    two = list(HybridExtractor(n_process=2, batch_size=4).extract(iter(papers)))
+    assert two == sample[:12]
+
+
+def test_clean_drops_dangling_brackets_and_edge_words() -> None:
+    nlp = build_nlp()
+    doc = nlp("validated on the Wild (SFEW 2.0 ) set and the CIFAR-10 .")
+    words = [t.text for t in doc]
+    span = _clean(doc, words.index("Wild"), words.index("2.0") + 1)
+    assert span is not None and doc[span[0] : span[1]].text == "SFEW 2.0"
+    span = _clean(doc, words.index("the", 5), len(doc))
+    assert span is not None and doc[span[0] : span[1]].text == "CIFAR-10"
+    assert _clean(doc, words.index("("), words.index("(") + 1) is None

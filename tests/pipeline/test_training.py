@@ -1,0 +1,78 @@
+"""pipeline.training: the corpus it builds (labels, alignment, the held-out split left out)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+
+from pipeline.evaluate import scirex_bucket
+from pipeline.extract import build_nlp
+from pipeline.training import CONFIG, STOP_BUCKETS, CorpusStats, prepare_corpus, to_doc
+
+
+def test_to_doc_labels_aligned_mentions_and_marks_misaligned_as_missing() -> None:
+    nlp = build_nlp()
+    text = "A ResNet-like model beats BERT on SQuAD for question answering."
+    mentions = [
+        {"start": 2, "end": 8, "text": "ResNet", "type": "Method"},  # inside "ResNet-like"
+        {"start": 26, "end": 30, "text": "BERT", "type": "Method"},
+        {"start": 34, "end": 39, "text": "SQuAD", "type": "Material"},
+        {"start": 44, "end": 62, "text": "question answering", "type": "Task"},
+        {"start": 53, "end": 62, "text": "answering", "type": "Task"},  # nested: dropped
+        {"start": 20, "end": 25, "text": "beats", "type": "OtherScientificTerm"},  # ignored
+    ]
+    stats = CorpusStats()
+    doc = to_doc(nlp, text, mentions, stats)
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("BERT", "METHOD"), ("SQuAD", "DATASET"), ("question answering", "TASK")
+    ]
+    assert doc[1].text == "ResNet-like" and doc[1].ent_iob_ == ""  # missing, not "outside"
+    assert doc[0].ent_iob_ == "O"
+    assert (stats.mentions, stats.misaligned, stats.nested_dropped) == (3, 1, 1)
+
+    unknown = to_doc(nlp, text, mentions, CorpusStats(), frozenset({"OtherScientificTerm"}))
+    beats = next(t for t in unknown if t.text == "beats")
+    assert beats.ent_iob_ == "" and unknown[0].ent_iob_ == "O"
+
+
+def test_prepare_corpus_never_uses_the_dev_split(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "scirex").mkdir(parents=True)
+    (data / "scierc").mkdir()
+    ids = [f"paper{i}" for i in range(60)]
+    with (data / "scirex" / "abstracts.jsonl").open("w") as handle:
+        for doc_id in ids:
+            handle.write(json.dumps({"id": doc_id, "title": "", "abstract": doc_id + " uses BERT",
+                                     "mentions": [{"start": len(doc_id) + 6,
+                                                   "end": len(doc_id) + 10, "text": "BERT",
+                                                   "type": "Method"}]}) + "\n")
+    (data / "scierc" / "train.jsonl").write_text(
+        json.dumps({"id": 0, "text": "We parse English .", "mentions": [
+            {"start": 3, "end": 8, "text": "parse", "type": "Task"}]}) + "\n"
+    )
+    train, stop, stats = prepare_corpus(data, tmp_path / "work", scirex_copies=2)
+    nlp = spacy.blank("en")
+    train_texts = [d.text for d in DocBin().from_disk(train).get_docs(nlp.vocab)]
+    stop_texts = [d.text for d in DocBin().from_disk(stop).get_docs(nlp.vocab)]
+    expected_train = [i for i in ids if scirex_bucket(i) >= STOP_BUCKETS.stop]
+    expected_stop = [i for i in ids if scirex_bucket(i) in STOP_BUCKETS]
+    assert sorted({t.split()[0] for t in train_texts if t.startswith("paper")}) == sorted(
+        expected_train
+    )
+    assert sorted(t.split()[0] for t in stop_texts) == sorted(expected_stop)
+    assert len(train_texts) == 2 * len(expected_train) + 1  # copies + the SciERC sentence
+    assert stats.train_docs == len(expected_train) + 1
+    assert not {t.split()[0] for t in train_texts + stop_texts} & {
+        i for i in ids if scirex_bucket(i) < 20
+    }
+
+
+def test_config_is_a_small_ner_without_vectors() -> None:
+    config = spacy.util.load_config(CONFIG)
+    assert config["nlp"]["pipeline"] == ["ner"]
+    embed = config["components"]["ner"]["model"]["tok2vec"]["embed"]
+    assert embed["include_static_vectors"] is False
+    assert config["paths"]["vectors"] is None
