@@ -131,12 +131,27 @@ class ModelExtractor:
         for di, doc in enumerate(docs):
             for e in doc.ents:
                 bounds = _clean(doc, e.start, e.end)
-                if bounds is not None:
-                    out.append(_Cand(di, *bounds, ConceptType(e.label_), tier=0))
+                if bounds is None:
+                    continue
+                start, end = bounds
+                if end - start == 1 and doc[start].lower_ in GENERIC_TERMS:
+                    continue
+                out.append(_Cand(di, start, end, ConceptType(e.label_), tier=0))
         return out
 
 
 _EDGE_WORDS = frozenset({"the", "a", "an", "our", "this", "these", "its", "their"})
+# One-word spans the NER learned from SciREX/SciERC's annotation style that name no concept a
+# reader would put on a map ("training", "feedback", "quality"); dropped wherever they stand alone.
+GENERIC_TERMS = frozenset({
+    "approach", "approaches", "algorithm", "algorithms", "architecture", "baseline",
+    "baselines", "complexity", "data", "demonstrator", "downstream", "evaluation",
+    "experiment", "experiments", "feedback", "framework", "hinder", "inference", "learning",
+    "method", "methods", "metric", "metrics", "mitigating", "model", "models", "module",
+    "performance", "pipeline", "practicality", "procedure", "processing", "quality", "results",
+    "seed", "solution", "specificity", "speed", "strategy", "system", "systems", "task",
+    "tasks", "technique", "techniques", "testing", "training", "understanding",
+})
 
 
 def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:

@@ -8,7 +8,14 @@ from itertools import pairwise
 import pytest
 
 from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS, build_nlp, load_extractor
-from pipeline.hybrid import MODEL_DIR, HybridExtractor, ModelExtractor, _clean, load_model
+from pipeline.hybrid import (
+    GENERIC_TERMS,
+    MODEL_DIR,
+    HybridExtractor,
+    ModelExtractor,
+    _clean,
+    load_model,
+)
 from schemas.model import ConceptType, Paper, PaperExtraction
 from tests.pipeline.test_extract import by_title, sample_papers, types_of
 
@@ -122,3 +129,11 @@ def test_clean_drops_dangling_brackets_and_edge_words() -> None:
     span = _clean(doc, words.index("the", 5), len(doc))
     assert span is not None and doc[span[0] : span[1]].text == "CIFAR-10"
     assert _clean(doc, words.index("("), words.index("(") + 1) is None
+
+
+def test_generic_one_word_terms_never_become_concepts(sample) -> None:
+    lone = [m.text for e in sample for m in e.mentions if m.text.lower() in GENERIC_TERMS]
+    assert lone == []
+    # the filter is about lone words: a phrase with a generic head stays
+    texts = {m.text.lower() for e in sample for m in e.mentions}
+    assert any(t.endswith(" learning") for t in texts)
