@@ -52,7 +52,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     sources = source_papers()
-    index = index_sources(sources)
+    index = index_sources(sources, args.seed)
     print(f"index: {len(sources)} source abstracts, {len(index.concepts)} concepts, "
           f"{len(index.hubs)} hubs (kept as they are), {time.perf_counter() - t0:.1f} s "
           "(spaCy runs once)")

@@ -258,8 +258,9 @@ CREATE (p)-[:{role} {{count: row.count, snippet: row.snippet}}]->(c)
 
 
 # CO_OCCURS_WITH weight changes, one row per concept pair (a, b: a < b, d: the change), in
-# statements chosen so that no pair is looked up that cannot exist, no relationship chain is
-# walked twice for the same pair, and no statement needs an Eager (read/delete) barrier:
+# statements chosen so that no pair is looked up that cannot exist, a hub's relationship
+# chain is not walked for every chunk, and only the (rare) losing pairs need an Eager
+# (read/delete) barrier:
 # - pairs with a concept created in this transaction cannot have a relationship yet: CREATE;
 # - other pairs gaining weight: MERGE. With both endpoints bound, Expand(Into) walks the
 #   endpoint with fewer CO_OCCURS_WITH relationships, so a pair (hub, rare concept) costs
