@@ -651,7 +651,7 @@ class Neo4jStore:
 
     def run_query(self, name: str, params: Mapping[str, Any]) -> list[Row]:
         """Run graph_queries/NAME.cypher with typed parameters; plain Python rows."""
-        from pipeline.query import check_params, get_query, missing_error
+        from pipeline.query import alias_match, check_params, get_query, missing_error
 
         query = get_query(name)
         values = dict(params)
@@ -669,8 +669,18 @@ class Neo4jStore:
                         raise missing_error("paper", value)
                 elif param.kind == "concept":
                     record = tx.run(f"MATCH (c:{C} {{key: $key}}) RETURN count(c) AS n", key=value)
-                    if not record.single(strict=True)["n"]:
+                    if record.single(strict=True)["n"]:
+                        continue
+                    aliased = tx.run(
+                        f"MATCH (c:{C}) WHERE size(c.aliases) > 0 "
+                        "RETURN c.key AS key, c.aliases AS aliases, c.paper_count AS papers"
+                    )
+                    resolved = alias_match(
+                        value, ((r["key"], r["aliases"], r["papers"]) for r in aliased)
+                    )
+                    if resolved is None:
                         raise missing_error("concept", value)
+                    values[param.name] = resolved
             return [record.data() for record in tx.run(query.cypher, values)]
 
         return self._read(f"running query {name}", work)

@@ -8,8 +8,9 @@ returns the same columns in the same order, so the two backends can be compared 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -34,11 +35,36 @@ def missing_error(kind: str, value: str) -> QueryError:
     return QueryError(f"no concept with key {value!r} in the graph")
 
 
+def alias_match(key: str, candidates: Iterable[tuple[str, Sequence[str], int]]) -> str | None:
+    """The concept a user meant by a name that is only an alias ("MCTS", "BIG-bench").
+
+    ``candidates`` are (key, aliases, paper_count); when several concepts carry the alias,
+    the one in the most papers wins, then the smaller key, so both backends agree.
+    """
+    found = [
+        (-papers, candidate)
+        for candidate, aliases, papers in candidates
+        # an all-lower-case spelling of an acronym normalizes differently ("mcts" -> "mct")
+        if any(key in (concept_key(alias), concept_key(alias.lower())) for alias in aliases)
+    ]
+    return min(found)[1] if found else None
+
+
 def _concept(graph: nx.MultiDiGraph, key: str) -> str:
     node = concept_node(key)
-    if node not in graph:
+    if node in graph:
+        return node
+    resolved = alias_match(
+        key,
+        (
+            (data["key"], json.loads(data["aliases"] or "[]"), data["paper_count"])
+            for _, data in graph.nodes(data=True)
+            if data.get("kind") == CONCEPT.label
+        ),
+    )
+    if resolved is None:
         raise missing_error("concept", key)
-    return node
+    return concept_node(resolved)
 
 
 def _check_type(type: str | None) -> None:

@@ -34,6 +34,7 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("papers-for", {"concept": "large language model"}),
     ("papers-for", {"concept": "WebArena", "role": "EVALUATES_ON"}),
     ("papers-for", {"concept": "GSM8K", "limit": "1"}),
+    ("papers-for", {"concept": "MCTS"}),  # an alias of Monte Carlo Tree Search
     ("top-concepts", {}),
     ("top-concepts", {"type": "TASK", "limit": "3"}),
     ("concept-neighbors", {"concept": "large language model"}),
@@ -106,3 +107,15 @@ def test_queries_return_something_on_the_sample(
     assert empty == []
     day2 = run_embedded(graph, "new-concepts", {"today": "2026-11-21", "days": "7"})
     assert day2 and all(r["first_seen"] == DAY2.isoformat() for r in day2)
+
+
+def test_an_alias_names_the_same_concept_on_both_backends(
+    backends: tuple[nx.MultiDiGraph, Neo4jStore],
+) -> None:
+    graph, store = backends
+    by_alias = run_embedded(graph, "papers-for", {"concept": "MCTS"})
+    by_name = run_embedded(graph, "papers-for", {"concept": "Monte Carlo Tree Search"})
+    assert by_alias and by_alias == by_name
+    raw = {"concept": "mcts", "limit": "5"}
+    assert store.run_query("concept-neighbors", resolve_params(
+        get_query("concept-neighbors"), raw)) == run_embedded(graph, "concept-neighbors", raw)
