@@ -101,15 +101,18 @@ def test_acronym_long_form_types_from_head_word(sample) -> None:
     assert types_of(lcbm, "CBC") == {ConceptType.DATASET}
 
 
+# Named datasets and benchmarks a reader sees in the sample, by the start of their paper's title.
+SAMPLE_DATA_NAMES = {
+    "Beyond the Imitation Game": ["BIG-bench"],
+    "MASTER:": ["HotpotQA", "WebShop"],
+    "WebArena:": ["WebArena"],
+    "Meta-World:": ["Meta-World"],
+    "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
+}
+
+
 def test_well_known_names_are_typed_on_sample_sentences(sample) -> None:
-    expected = {
-        "Beyond the Imitation Game": ["BIG-bench"],
-        "MASTER:": ["HotpotQA", "WebShop"],
-        "WebArena:": ["WebArena"],
-        "Meta-World:": ["Meta-World"],
-        "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
-    }
-    for title, names in expected.items():
+    for title, names in SAMPLE_DATA_NAMES.items():
         extraction = by_title(sample, title)
         for name in names:
             found = types_of(extraction, name)

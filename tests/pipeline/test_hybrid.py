@@ -17,7 +17,7 @@ from pipeline.hybrid import (
     load_model,
 )
 from schemas.model import ConceptType, Paper, PaperExtraction
-from tests.pipeline.test_extract import by_title, sample_papers, types_of
+from tests.pipeline.test_extract import SAMPLE_DATA_NAMES, by_title, sample_papers, types_of
 
 EVAL_TYPES = {ConceptType.DATASET, ConceptType.BENCHMARK}
 
@@ -61,14 +61,7 @@ def test_default_extractor_is_registered_and_is_the_trained_one() -> None:
 
 
 def test_sample_named_datasets_and_benchmarks_are_typed(sample) -> None:
-    expected = {
-        "Beyond the Imitation Game": ["BIG-bench"],
-        "MASTER:": ["HotpotQA", "WebShop"],
-        "WebArena:": ["WebArena"],
-        "Meta-World:": ["Meta-World"],
-        "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
-    }
-    for title, names in expected.items():
+    for title, names in SAMPLE_DATA_NAMES.items():
         extraction = by_title(sample, title)
         for name in names:
             found = types_of(extraction, name)
