@@ -159,11 +159,11 @@ def test_server_killed_mid_load_fails_clearly_and_the_rerun_completes(
         original = Neo4jStore._write_papers
         calls = {"n": 0}
 
-        def crash_on_third_chunk(*args: object, **kwargs: object) -> None:
+        def crash_on_third_chunk(*args: object, **kwargs: object) -> dict[str, str]:
             calls["n"] += 1
             if calls["n"] == 3:
                 server.kill()
-            original(*args, **kwargs)  # type: ignore[arg-type]
+            return original(*args, **kwargs)  # type: ignore[arg-type]
 
         monkeypatch.setattr(Neo4jStore, "_write_papers", staticmethod(crash_on_third_chunk))
         settings = settings_for(server, retry_seconds=2.0)
