@@ -119,3 +119,20 @@ def test_an_alias_names_the_same_concept_on_both_backends(
     raw = {"concept": "mcts", "limit": "5"}
     assert store.run_query("concept-neighbors", resolve_params(
         get_query("concept-neighbors"), raw)) == run_embedded(graph, "concept-neighbors", raw)
+
+
+@pytest.mark.parametrize("limit", ["1", "4", "10"])
+def test_related_work_agrees_for_every_sample_paper(
+    backends: tuple[nx.MultiDiGraph, Neo4jStore], limit: str
+) -> None:
+    """related-work picks one of two plans per paper (and may fall back from the first): every
+    paper of the sample, at several limits, gets the embedded store's rows whichever runs."""
+    graph, store = backends
+    query = get_query("related-work")
+    differing = []
+    for paper in sample_papers():
+        raw = {"paper": paper.id, "limit": limit}
+        if store.run_query("related-work", resolve_params(query, raw)) != run_embedded(
+                graph, "related-work", raw):
+            differing.append(paper.id)
+    assert differing == []
