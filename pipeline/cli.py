@@ -305,7 +305,7 @@ def train(
     out.print(
         f"trained on {stats.train_docs} docs ({stats.mentions} mentions; "
         f"{stats.misaligned} off token boundaries, {stats.nested_dropped} nested dropped), "
-        f"early stopping on {stats.stop_docs} SciREX abstracts -> {output}"
+        f"monitored on {stats.stop_docs} SciREX abstracts -> {output}"
     )
 
 

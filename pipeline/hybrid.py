@@ -5,7 +5,8 @@ shipped model ``pipeline/models/sci_ner`` (the rules' tokenizer and sentencizer 
 trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, then per paper:
 
 1. the NER's entities (METHOD, DATASET, TASK, METRIC) are the base spans, trimmed of a
-   dangling bracket, edge punctuation and articles ("Wild (SFEW 2.0" -> "SFEW 2.0");
+   dangling bracket, edge punctuation, articles and citation keys ("Wild (SFEW 2.0" ->
+   "SFEW 2.0", "BERT bert2018" -> "BERT"); "long form (ACR)" becomes two spans, as in SciREX;
 2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
    and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines)
    where no NER span overlaps them;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -133,10 +135,11 @@ class ModelExtractor:
                 bounds = _clean(doc, e.start, e.end)
                 if bounds is None:
                     continue
-                start, end = bounds
-                if end - start == 1 and doc[start].lower_ in GENERIC_TERMS:
-                    continue
-                out.append(_Cand(di, start, end, ConceptType(e.label_), tier=0))
+                label = ConceptType(e.label_)
+                for start, end in _split_acronym(doc, *bounds):
+                    if end - start == 1 and doc[start].lower_ in GENERIC_TERMS:
+                        continue
+                    out.append(_Cand(di, start, end, label, tier=0))
         return out
 
 
@@ -154,9 +157,15 @@ GENERIC_TERMS = frozenset({
 })
 
 
+# A LaTeX citation key left in the text by the PDF conversion ("BERT bert2018",
+# "daume05learning"): author + year (+ title word); it names a reference, never a concept.
+_CITATION_KEY = re.compile(r"[a-z]{3,}(?:(?:19|20)\d{2}[a-z]*|\d{2}[a-z]{3,})")
+
+
 def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """Token bounds of an NER span without a dangling bracket, edge punctuation or articles:
-    "Wild (SFEW 2.0" -> "SFEW 2.0"; None when nothing is left."""
+    """Token bounds of an NER span without a dangling bracket, edge punctuation, articles or
+    citation keys: "Wild (SFEW 2.0" -> "SFEW 2.0", "BERT bert2018" -> "BERT"; None when nothing
+    is left."""
     texts = [t.text for t in doc[start:end]]
     opened = [i for i, t in enumerate(texts) if t in ("(", "[")]
     closed = [i for i, t in enumerate(texts) if t in (")", "]")]
@@ -168,9 +177,20 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             end = start + closed[0]
     while start < end and (doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS):
         start += 1
-    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in (")", "]"):
+    while end > start and (
+        (doc[end - 1].is_punct and doc[end - 1].text not in (")", "]"))
+        or _CITATION_KEY.fullmatch(doc[end - 1].text)
+    ):
         end -= 1
     return (start, end) if end > start else None
+
+
+def _split_acronym(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """"multilayer perceptron (MLP)" -> "multilayer perceptron", "MLP": SciREX, like the rules'
+    acronym definitions, makes the long form and its acronym two mentions."""
+    if end - start > 3 and doc[end - 1].text == ")" and doc[end - 3].text == "(":
+        return [(start, end - 3), (end - 2, end - 1)]
+    return [(start, end)]
 
 
 def _overlap(a: _Cand, b: _Cand) -> bool:

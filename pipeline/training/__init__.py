@@ -8,11 +8,16 @@ Data (read at run time, never copied into the repository):
 
 - train: SciREX abstracts whose ``scirex_bucket(id)`` is 30..99, plus all SciERC train
   sentences;
-- early stopping (spaCy's dev corpus): SciREX abstracts with bucket 20..29;
+- monitoring (spaCy's dev corpus; training runs a fixed number of steps and ships the last
+  weights): SciREX abstracts with bucket 20..29, the "stop" slice;
 - never used: the held-out dev split, bucket 0..19 (``pipeline.evaluate.scirex_split``).
 
 Types are mapped as in ``pipeline.evaluate``: Method -> METHOD, Task -> TASK, Metric -> METRIC,
-Dataset/Material -> DATASET; SciERC OtherScientificTerm and Generic are left unlabelled.
+SciREX Dataset -> DATASET. SciERC's Material is much broader than a SciREX dataset (languages,
+"image sequence", "Lambertian object"), so its tokens are marked *missing* (neither an entity
+nor "outside"): the NER learns DATASET from SciREX alone and is not taught that those words are
+outside either. SciERC OtherScientificTerm and Generic stay "outside" (marking them missing too
+was worse on the stop slice and on SciERC dev).
 Nested SciERC mentions keep the longest (SciREX mentions never nest; spaCy's NER needs
 non-overlapping spans, which is one reason to use NER rather than a span categorizer). Texts are
 tokenized with ``pipeline.extract.build_nlp`` (the rules' tokenizer) so predicted spans line up
@@ -37,10 +42,10 @@ from pipeline.evaluate import GOLD_LABEL, data_dir, scirex_bucket
 __all__ = ["CONFIG", "CorpusStats", "prepare_corpus", "to_doc", "train"]
 
 CONFIG = Path(__file__).with_name("config.cfg")
-STOP_BUCKETS = range(20, 30)  # SciREX abstracts used for early stopping, not for training
+STOP_BUCKETS = range(20, 30)  # SciREX abstracts monitored during training, never trained on
 SCIREX_COPIES = 3
-# SciERC types with no paperkg label whose tokens are left unannotated, not "outside"
-SCIERC_MISSING: frozenset[str] = frozenset()
+# SciERC types whose tokens are left unannotated (spaCy's "missing"), not labelled or "outside"
+SCIERC_MISSING: frozenset[str] = frozenset({"Material"})
 
 
 @dataclass
@@ -66,9 +71,10 @@ def to_doc(
     unknown = []
     for m in sorted(mentions, key=lambda m: (-(m["end"] - m["start"]), m["start"])):
         label = GOLD_LABEL.get(m["type"])
+        if m["type"] in missing_types:
+            unknown.append((m["start"], m["end"]))
+            continue
         if label is None:
-            if m["type"] in missing_types:
-                unknown.append((m["start"], m["end"]))
             continue
         spans.append((m["start"], m["end"], label))
     taken = [False] * len(text)
@@ -118,7 +124,7 @@ def prepare_corpus(
     scirex_copies: int = SCIREX_COPIES,
     scierc_missing: frozenset[str] = SCIERC_MISSING,
 ) -> tuple[Path, Path, CorpusStats]:
-    """Write ``train.spacy`` and ``stop.spacy`` (early stopping) under ``work``.
+    """Write ``train.spacy`` and ``stop.spacy`` (monitoring) under ``work``.
 
     Each SciREX training abstract is added ``scirex_copies`` times: the target style (SciREX
     mention boundaries) then outweighs the SciERC sentences, which are more numerous.
@@ -159,6 +165,7 @@ def train(
     scierc: bool = True,
     scirex_copies: int = SCIREX_COPIES,
     overrides: dict[str, object] | None = None,
+    scierc_missing: frozenset[str] = SCIERC_MISSING,
 ) -> CorpusStats:
     """Train with ``config``; write the packaged pipeline (rules tokenizer + NER) to ``output``."""
     from spacy import load as spacy_load
@@ -174,7 +181,8 @@ def train(
     work = Path(work)
     try:
         train_path, stop_path, stats = prepare_corpus(
-            source, work, scierc=scierc, scirex_copies=scirex_copies
+            source, work, scierc=scierc, scirex_copies=scirex_copies,
+            scierc_missing=scierc_missing,
         )
         run_dir = work / "run"
         spacy_train(
@@ -183,7 +191,9 @@ def train(
             overrides={"paths.train": str(train_path), "paths.dev": str(stop_path),
                        **(overrides or {})},
         )
-        best = spacy_load(run_dir / "model-best")
+        # the config trains a fixed number of steps: ship the last weights, not the checkpoint
+        # that happened to score best on the (small, noisy) monitoring slice
+        best = spacy_load(run_dir / "model-last")
         nlp = build_nlp()
         nlp.add_pipe("ner", source=best)
         nlp.meta.update(

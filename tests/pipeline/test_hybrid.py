@@ -14,6 +14,7 @@ from pipeline.hybrid import (
     HybridExtractor,
     ModelExtractor,
     _clean,
+    _split_acronym,
     load_model,
 )
 from schemas.model import ConceptType, Paper, PaperExtraction
@@ -122,6 +123,16 @@ def test_clean_drops_dangling_brackets_and_edge_words() -> None:
     span = _clean(doc, words.index("the", 5), len(doc))
     assert span is not None and doc[span[0] : span[1]].text == "CIFAR-10"
     assert _clean(doc, words.index("("), words.index("(") + 1) is None
+    cited = nlp("BERT bert2018 and daume05learning beat ResNet50 .")
+    assert _clean(cited, 0, 2) == (0, 1)  # the citation key goes, the name stays
+    assert _clean(cited, 3, 4) is None
+    assert _clean(cited, 5, 6) == (5, 6)  # a model size is no year
+
+
+def test_an_acronym_definition_span_becomes_two_mentions() -> None:
+    doc = build_nlp()("a multilayer perceptron ( MLP ) and a recurrent ( RNN ) cell")
+    assert _split_acronym(doc, 1, 6) == [(1, 3), (4, 5)]
+    assert _split_acronym(doc, 8, 13) == [(8, 13)]  # the brackets inside a name stay
 
 
 def test_generic_one_word_terms_never_become_concepts(sample) -> None:

@@ -10,7 +10,14 @@ from spacy.tokens import DocBin
 
 from pipeline.evaluate import scirex_bucket
 from pipeline.extract import build_nlp
-from pipeline.training import CONFIG, STOP_BUCKETS, CorpusStats, prepare_corpus, to_doc
+from pipeline.training import (
+    CONFIG,
+    SCIERC_MISSING,
+    STOP_BUCKETS,
+    CorpusStats,
+    prepare_corpus,
+    to_doc,
+)
 
 
 def test_to_doc_labels_aligned_mentions_and_marks_misaligned_as_missing() -> None:
@@ -36,6 +43,11 @@ def test_to_doc_labels_aligned_mentions_and_marks_misaligned_as_missing() -> Non
     unknown = to_doc(nlp, text, mentions, CorpusStats(), frozenset({"OtherScientificTerm"}))
     beats = next(t for t in unknown if t.text == "beats")
     assert beats.ent_iob_ == "" and unknown[0].ent_iob_ == "O"
+
+    # SciERC Material, broader than a dataset, is left missing rather than taught as DATASET
+    no_material = to_doc(nlp, text, mentions, CorpusStats(), SCIERC_MISSING)
+    assert "SQuAD" not in [e.text for e in no_material.ents]
+    assert next(t for t in no_material if t.text == "SQuAD").ent_iob_ == ""
 
 
 def test_prepare_corpus_never_uses_the_dev_split(tmp_path: Path) -> None:
