@@ -249,3 +249,44 @@ def test_cli_runs_into_neo4j_and_queries_it_like_the_embedded_store(
     assert on_neo4j.returncode == 0 and embedded.returncode == 0, on_neo4j.stderr
     rows = json.loads(on_neo4j.stdout)
     assert rows and rows == json.loads(embedded.stdout)
+
+
+def test_a_node_deleted_by_another_writer_mid_load_fails_the_load_and_the_rerun_repairs(
+    neo4j_server: Neo4jTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edges find their concepts by the elementIds an earlier chunk returned; if someone else
+    deletes one of those concepts in between, the chunk must fail (and roll back), not create
+    fewer edges than it was given."""
+    monkeypatch.setattr(neo4j_store, "PAPERS_PER_TRANSACTION", 10)
+    batch = sample_batch()
+    original = Neo4jStore._write_papers
+    deleted: list[str] = []
+
+    def delete_a_known_concept_before_the_second_chunk(*args: object) -> dict[str, str]:
+        edges, known_ids = args[3], args[8]
+        if not deleted and known_ids:
+            key = next(e["concept"] for e in edges if e["concept"] in known_ids)  # type: ignore[union-attr]
+            with neo4j_server.driver() as other_writer:
+                other_writer.execute_query("MATCH (c:Concept {key: $key}) DETACH DELETE c",
+                                           key=key)
+            deleted.append(key)
+        return original(*args)  # type: ignore[arg-type]
+
+    with neo4j_server.driver() as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n")
+        monkeypatch.setattr(Neo4jStore, "_write_papers",
+                            staticmethod(delete_a_known_concept_before_the_second_chunk))
+        with Neo4jStore(settings_for(neo4j_server)) as store, \
+                pytest.raises(StoreError) as failure:
+            store.write(batch, today=DAY1)
+        assert deleted and "the graph changed while loading" in str(failure.value)
+        assert "\n" not in str(failure.value)
+        papers = driver.execute_query("MATCH (p:Paper) RETURN count(p) AS n")[0][0]["n"]
+        assert papers == 10  # the first chunk committed, the second rolled back
+
+        monkeypatch.setattr(Neo4jStore, "_write_papers", staticmethod(original))
+        with Neo4jStore(settings_for(neo4j_server)) as store:
+            store.write(batch, today=DAY1)
+        actual = neo4j_snapshot(driver)
+    expected = embedded_snapshot(_embedded_after(tmp_path / "embedded", [batch]))
+    assert actual == expected, diff(expected, actual)
