@@ -13,7 +13,8 @@ trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, 
 3. where a name the rules type from strong evidence (the short lists of well-known names or
    an explicit "dataset"/"benchmark" cue, strength >= 5) overlaps an NER span of another
    type, the rules' type wins ("WebArena" is a BENCHMARK even when the NER says METHOD); an
-   NER span that merely contains such a name gives way to it ("GSM8K accuracy" -> "GSM8K");
+   NER span that merely contains such a name gives way to it ("GSM8K accuracy" -> "GSM8K"),
+   and one that is only part of it grows to it ("NATURAL" -> "NATURAL INSTRUCTIONS");
 4. DATASET vs BENCHMARK (the NER only knows DATASET): the rules' decision for the name
    (short lists, cue words next to it, "X: A Benchmark" titles, "results on X" contexts; see
    ``pipeline.extract``), one type per name in the paper. A span the NER calls DATASET with
@@ -225,7 +226,18 @@ class HybridExtractor(ModelExtractor):
                 continue
             if r.strength >= _STRONG and r.type is not None:
                 for m in over:
-                    if _label(m.type) == _label(r.type) or m not in out:
+                    if m not in out:
+                        continue
+                    if r.start <= m.start and m.end <= r.end and (m.start, m.end) != (
+                        r.start, r.end
+                    ):
+                        # the NER cut a name short ("NATURAL" of "NATURAL INSTRUCTIONS, a
+                        # dataset of ..."): the rules' whole name, as they type it
+                        out.remove(m)
+                        if r not in out:
+                            out.append(r)
+                        continue
+                    if _label(m.type) == _label(r.type):
                         continue
                     if m.start <= r.start and r.end <= m.end and (m.start, m.end) != (
                         r.start, r.end

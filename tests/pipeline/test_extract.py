@@ -108,6 +108,7 @@ SAMPLE_DATA_NAMES = {
     "WebArena:": ["WebArena"],
     "Meta-World:": ["Meta-World"],
     "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
+    "Cross-Task Generalization": ["NATURAL INSTRUCTIONS"],  # whole, though all capitals
 }
 
 
