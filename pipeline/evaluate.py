@@ -207,6 +207,11 @@ class EvalReport:
     spurious: Counter[str] = field(default_factory=Counter)  # label: pred with no overlap
     examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
+    def by_label(self, kind: str) -> Counter[str]:
+        """The per-label error counter of ``kind``: boundary, missed or spurious."""
+        return {"boundary": self.boundary_errors, "missed": self.missed,
+                "spurious": self.spurious}[kind]
+
     def f1(self, measure: str = "exact", label: str = "ALL") -> float:
         return self.scores[measure][label].f1
 
@@ -225,21 +230,15 @@ class EvalReport:
                  "examples": self.examples[f"type:{g}->{p}"][:max_examples]}
                 for (g, p), n in self.type_errors.most_common()
             ],
-            "boundary_errors": [
-                {"label": label, "count": n,
-                 "examples": self.examples[f"boundary:{label}"][:max_examples]}
-                for label, n in self.boundary_errors.most_common()
-            ],
-            "missed": [
-                {"label": label, "count": n,
-                 "examples": self.examples[f"missed:{label}"][:max_examples]}
-                for label, n in self.missed.most_common()
-            ],
-            "spurious": [
-                {"label": label, "count": n,
-                 "examples": self.examples[f"spurious:{label}"][:max_examples]}
-                for label, n in self.spurious.most_common()
-            ],
+            **{
+                field: [
+                    {"label": label, "count": n,
+                     "examples": self.examples[f"{kind}:{label}"][:max_examples]}
+                    for label, n in self.by_label(kind).most_common()
+                ]
+                for field, kind in (("boundary_errors", "boundary"), ("missed", "missed"),
+                                    ("spurious", "spurious"))
+            },
         }
 
 
@@ -380,17 +379,14 @@ def format_table(report: EvalReport, max_examples: int = 3, top: int = 6) -> str
     for (g, p), n in report.type_errors.most_common(top):
         lines.append(f"  {g} -> {p}: {n}")
         lines += [f"      {x}" for x in report.examples[f"type:{g}->{p}"][:max_examples]]
-    lines.append("boundary errors (same label, overlapping span):")
-    for label, n in report.boundary_errors.most_common(top):
-        lines.append(f"  {label}: {n}")
-        lines += [f"      {x}" for x in report.examples[f"boundary:{label}"][:max_examples]]
-    lines.append("missed (gold overlapped by no prediction):")
-    for label, n in report.missed.most_common(top):
-        lines.append(f"  {label}: {n}")
-        lines += [f"      {x}" for x in report.examples[f"missed:{label}"][:max_examples]]
-    lines.append("spurious (prediction overlapping no gold mention):")
-    for label, n in report.spurious.most_common(top):
-        lines.append(f"  {label}: {n}")
-        lines += [f"      {x}" for x in report.examples[f"spurious:{label}"][:max_examples]]
+    for kind, heading in (
+        ("boundary", "boundary errors (same label, overlapping span):"),
+        ("missed", "missed (gold overlapped by no prediction):"),
+        ("spurious", "spurious (prediction overlapping no gold mention):"),
+    ):
+        lines.append(heading)
+        for label, n in report.by_label(kind).most_common(top):
+            lines.append(f"  {label}: {n}")
+            lines += [f"      {x}" for x in report.examples[f"{kind}:{label}"][:max_examples]]
     return "\n".join(lines) + "\n"
 
