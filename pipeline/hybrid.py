@@ -41,7 +41,14 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract import RuleExtractor, _Cand, _mentions
+from pipeline.extract import (
+    _KNOWN,
+    _NOT_NAMES,
+    RuleExtractor,
+    _Cand,
+    _mentions,
+    _words,
+)
 from pipeline.normalize import concept_key
 from schemas.model import ConceptType, Paper, PaperExtraction
 
@@ -49,7 +56,13 @@ __all__ = ["MODEL_DIR", "HybridExtractor", "ModelExtractor", "load_model"]
 
 MODEL_DIR = Path(__file__).with_name("models") / "sci_ner"
 _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
-D, B = ConceptType.DATASET, ConceptType.BENCHMARK
+D, B, M = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD
+# a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
+_MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
+_GENERIC_DATA_HEADS = _words("datasets corpora benchmarks suites environments")
+_KNOWN_NAME = 7  # the rules' strength for a name on their short lists
+# words a title capitalises that are no evidence of a name
+_TITLE_SMALL = _words("a an and as at by for from in of on or the to via vs with")
 
 _METHODS = multiprocessing.get_all_start_methods()
 # Both cores of the target machine; one process where fork is not available. Workers are
@@ -256,12 +269,21 @@ class HybridExtractor(ModelExtractor):
             found = (c.strength, c.type) if c.tier >= 2 else self._dataset_type(docs, c, names)
             if key not in evidence or found[0] > evidence[key][0]:
                 evidence[key] = found
+        title_case = _is_title_case(docs[0])
         kept = []
         for c in out:
+            span = docs[c.doc_index][c.start : c.end]
+            if _not_a_concept(span):
+                continue  # "OpenAI", "MATLAB": organisations and tools, whatever the NER says
             if c.type in (D, B):
-                span = docs[c.doc_index][c.start : c.end]
                 strength, c.type = evidence[concept_key(span.text)]
-                if strength == 0 and self.filter_datasets and not _name_like(span):
+                if _model_checkpoint(span.text):
+                    c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data
+                elif (self.filter_datasets and strength < _KNOWN_NAME
+                      and _generic_data(span, title_case and c.doc_index == 0)):
+                    continue  # "multi-task datasets", "Evaluation Benchmarks": no name in it
+                elif (strength == 0 and self.filter_datasets
+                      and not _name_like(span, title_case and c.doc_index == 0)):
                     continue  # "natural language", "reward": SciERC-style material, not data
             kept.append(c)
         return kept
@@ -283,15 +305,47 @@ class HybridExtractor(ModelExtractor):
         return 0, D
 
 
-def _name_like(span: Span) -> bool:
+def _name_like(span: Span, in_title_case: bool = False) -> bool:
     """A proper name: a capital after the first letter or a digit in a word (CIFAR10, HotpotQA),
-    or several words all capitalised (Penn Treebank); not a web address."""
+    or several words all capitalised (Penn Treebank) unless the text capitalises every word
+    anyway (a Title Case title: "... at Inference Time"); not a web address."""
     if "/" in span.text or "www" in span.text:
         return False
     words = [t.text for t in span if any(ch.isalpha() for ch in t.text)]
     if any(any(ch.isupper() for ch in w[1:]) or any(ch.isdigit() for ch in w) for w in words):
         return True
-    return len(words) > 1 and all(w[:1].isupper() for w in words)
+    return not in_title_case and len(words) > 1 and all(w[:1].isupper() for w in words)
+
+
+def _is_title_case(doc: Doc) -> bool:
+    """Most content words of ``doc`` capitalised, as in "Quantifying Variance in Evaluation
+    Benchmarks" (three content words at least)."""
+    words = [t.text for t in doc if t.is_alpha and t.lower_ not in _TITLE_SMALL]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _not_a_concept(span: Span) -> bool:
+    """The whole span is an organisation or a tool the rules never take as a name."""
+    text = span.text
+    return concept_key(text) in _NOT_NAMES or text.lower() in _NOT_NAMES
+
+
+def _model_checkpoint(text: str) -> bool:
+    """A known model family with a parameter count: "Falcon-7b", "Llama-70B" (not "LAION-5B",
+    whose family is a dataset)."""
+    base = _MODEL_SIZE.sub("", text)
+    return base != text and _KNOWN.get(concept_key(base)) is M
+
+
+def _generic_data(span: Span, in_title_case: bool) -> bool:
+    """A plural data head with no name before it: "multi-task datasets", "Evaluation
+    Benchmarks" in a Title Case title (not "SciTail datasets", "Atari environments")."""
+    if len(span) < 2 or span[-1].lower_ not in _GENERIC_DATA_HEADS:
+        return False
+    before = span[:-1]
+    return not _name_like(before, in_title_case) and not (
+        len(before) == 1 and before[0].text[:1].isupper() and not in_title_case
+    ) and not any(concept_key(t.text) in _KNOWN for t in before)
 
 
 def _label(t: ConceptType | None) -> ConceptType | None:

@@ -14,6 +14,8 @@ from pipeline.hybrid import (
     HybridExtractor,
     ModelExtractor,
     _clean,
+    _generic_data,
+    _model_checkpoint,
     _split_acronym,
     load_model,
 )
@@ -141,3 +143,29 @@ def test_generic_one_word_terms_never_become_concepts(sample) -> None:
     # the filter is about lone words: a phrase with a generic head stays
     texts = {m.text.lower() for e in sample for m in e.mentions}
     assert any(t.endswith(" learning") for t in texts)
+
+
+def test_sample_organisations_tools_and_title_words_are_not_datasets(sample) -> None:
+    data = {m.text for e in sample for m in e.mentions if m.type in EVAL_TYPES}
+    # organisations and software the NER took for data, a Title Case title phrase ("...
+    # DeepSeek-R1 at Inference Time"), plural heads with no name ("multi-task datasets")
+    for junk in ("OpenAI", "MATLAB", "Inference Time", "Evaluation Benchmarks",
+                 "multi-task datasets", "Falcon-7b"):
+        assert junk not in data, junk
+    assert not any(m.text in ("OpenAI", "MATLAB") for e in sample for m in e.mentions)
+    # a model checkpoint in a list of LLMs is a method
+    assert types_of(by_title(sample, "What's the Magic Word"), "Falcon-7b") == {ConceptType.METHOD}
+    # a released corpus with a plain English name keeps its type
+    assert "Content Behavior Corpus" in data
+
+
+def test_model_checkpoints_and_generic_data_heads() -> None:
+    assert _model_checkpoint("Falcon-7b") and _model_checkpoint("Llama-70B")
+    assert not _model_checkpoint("LAION-5B")  # a dataset family
+    assert not _model_checkpoint("Falcon")  # no size: the name alone is decided elsewhere
+    doc = build_nlp()("We use multi-task datasets , SciTail datasets and Atari environments .")
+    assert _generic_data(doc[2:4], False)
+    assert not _generic_data(doc[5:7], False)
+    assert not _generic_data(doc[8:10], False)
+    title = build_nlp()("Quantifying Variance in Evaluation Benchmarks")
+    assert _generic_data(title[3:5], True) and not _generic_data(title[3:5], False)
