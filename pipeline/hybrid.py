@@ -6,7 +6,9 @@ trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, 
 
 1. the NER's entities (METHOD, DATASET, TASK, METRIC) are the base spans, trimmed of a
    dangling bracket, edge punctuation, articles and citation keys ("Wild (SFEW 2.0" ->
-   "SFEW 2.0", "BERT bert2018" -> "BERT"); "long form (ACR)" becomes two spans, as in SciREX;
+   "SFEW 2.0", "BERT bert2018" -> "BERT") and of a leading third-person verb ("generates
+   hand motion"); a span across a colon (a title's "X: Understanding Y") is dropped; "long
+   form (ACR)" becomes two spans, as in SciREX;
 2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
    and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines)
    where no NER span overlaps them;
@@ -44,6 +46,7 @@ from spacy.tokens import Doc, Span
 from pipeline.extract import (
     _KNOWN,
     _NOT_NAMES,
+    _VERBISH,
     RuleExtractor,
     _Cand,
     _mentions,
@@ -189,7 +192,10 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             start, end = (cut + 1, end) if cut + 1 < end else (start, cut)
         elif closed:
             end = start + closed[0]
-    while start < end and (doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS):
+    if any(t.text == ":" for t in doc[start + 1 : end - 1]):
+        return None  # "Embers of Autoregression: Understanding ..." is a title, not a term
+    while start < end and (doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS
+                           or _finite_verb(doc[start].lower_)):
         start += 1
     while end > start and (
         (doc[end - 1].is_punct and doc[end - 1].text not in (")", "]"))
@@ -197,6 +203,13 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     ):
         end -= 1
     return (start, end) if end > start else None
+
+
+def _finite_verb(word: str) -> bool:
+    """A third-person verb of the rules' verb list: "generates", "outperforms" (a span the NER
+    starts there began a clause, not a term)."""
+    return any(word.endswith(suffix) and word[: -len(suffix)] in _VERBISH
+               for suffix in ("es", "s"))
 
 
 def _split_acronym(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:

@@ -129,6 +129,10 @@ def test_clean_drops_dangling_brackets_and_edge_words() -> None:
     assert _clean(cited, 0, 2) == (0, 1)  # the citation key goes, the name stays
     assert _clean(cited, 3, 4) is None
     assert _clean(cited, 5, 6) == (5, 6)  # a model size is no year
+    clause = nlp("Embers of Autoregression : Understanding LLMs . It generates hand motion .")
+    assert _clean(clause, 0, 6) is None  # a span across a colon is a title, not a term
+    assert _clean(clause, 8, 11) == (9, 11)  # "generates hand motion" -> "hand motion"
+    assert _clean(clause, 9, 11) == (9, 11)
 
 
 def test_an_acronym_definition_span_becomes_two_mentions() -> None:
