@@ -22,7 +22,12 @@ trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, 
    ``pipeline.extract``), one type per name in the paper. A span the NER calls DATASET with
    no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
    Treebank) and is dropped otherwise: the NER learnt SciERC's broad "Material" ("natural
-   language", "reward"), which is not a dataset node in the graph.
+   language", "reward"), which is not a dataset node in the graph. In a Title Case title,
+   capitalised words are no evidence of a name ("... at Inference Time"); a plural data head
+   with no name before it ("multi-task datasets") is dropped unless the short lists know it;
+   a known model family with a parameter count ("Falcon-7b") is a METHOD;
+5. organisations and tools on the rules' not-a-name list ("OpenAI", "MATLAB") are never
+   concepts, whatever type the NER gave them.
 
 ``ModelExtractor`` (``"model"``) is the NER alone, with no rules (DATASET only, never
 BENCHMARK); it is there to measure what the rules add.
