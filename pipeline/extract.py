@@ -150,6 +150,14 @@ _NOT_NAMES = _words(
     """
 )
 
+
+
+def is_not_a_name(text: str) -> bool:
+    """``text`` is on the not-a-name list: an organisation, tool, unit or word ("OpenAI",
+    "MATLAB", "GPU")."""
+    return concept_key(text) in _NOT_NAMES or text.lower() in _NOT_NAMES
+
+
 _DATASET_CUES = _words(
     """
     dataset datasets corpus corpora treebank
@@ -161,6 +169,7 @@ _BENCHMARK_CUES = _words(
     arena testbed testbeds gym
     """
 )
+KNOWN_NAME_STRENGTH = 7  # a name's type from the short lists: the strongest evidence there is
 _LIST_GLUE = frozenset({",", "and", "or", "&", "as", "well", "/", "vs", "vs."})
 _EVAL_WORDS = (
     "evaluat", "experiment", "result", "accura", "perform", "outperform", "state-of-the-art",
@@ -380,7 +389,7 @@ def _name_shaped(text: str) -> bool:
         return False
     if not _NAME_CHARS.match(text) or re.fullmatch(r"[IVXLC]+", text):
         return False
-    if key in _NOT_NAMES or text.lower() in _NOT_NAMES:
+    if is_not_a_name(text):
         return False
     parts = text.split("-")
     if len(parts) > 1 and all(_is_titlecase(p) or p.islower() for p in parts if p.isalpha()) and (
@@ -844,9 +853,9 @@ class RuleExtractor:
         base = concept_key(" ".join(t.text for t in doc[s:e] if not _VERSION.match(t.text)))
         for k in (key, base):
             if k in _KNOWN:
-                return _KNOWN[k], 7
+                return _KNOWN[k], KNOWN_NAME_STRENGTH
         if any(key.startswith(p) for p in ("gpt-", "llama-", "claude-", "gemini-", "qwen-")):
-            return M, 7
+            return M, KNOWN_NAME_STRENGTH
         g_start, g_end = group[0][0], group[-1][1]
         sent = doc[s].sent
         # right cue: "X dataset", "X and Y benchmarks"

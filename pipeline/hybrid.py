@@ -50,12 +50,13 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract import (
     _KNOWN,
-    _NOT_NAMES,
     _VERBISH,
+    KNOWN_NAME_STRENGTH,
     RuleExtractor,
     _Cand,
     _mentions,
     _words,
+    is_not_a_name,
 )
 from pipeline.normalize import concept_key
 from schemas.model import ConceptType, Paper, PaperExtraction
@@ -68,7 +69,6 @@ D, B, M = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
 _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
 _GENERIC_DATA_HEADS = _words("datasets corpora benchmarks suites environments")
-_KNOWN_NAME = 7  # the rules' strength for a name on their short lists
 # words a title capitalises that are no evidence of a name
 _TITLE_SMALL = _words("a an and as at by for from in of on or the to via vs with")
 
@@ -291,17 +291,18 @@ class HybridExtractor(ModelExtractor):
         kept = []
         for c in out:
             span = docs[c.doc_index][c.start : c.end]
-            if _not_a_concept(span):
+            if is_not_a_name(span.text):
                 continue  # "OpenAI", "MATLAB": organisations and tools, whatever the NER says
             if c.type in (D, B):
                 strength, c.type = evidence[concept_key(span.text)]
+                in_title_case = title_case and c.doc_index == 0
                 if _model_checkpoint(span.text):
                     c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data
-                elif (self.filter_datasets and strength < _KNOWN_NAME
-                      and _generic_data(span, title_case and c.doc_index == 0)):
+                elif (self.filter_datasets and strength < KNOWN_NAME_STRENGTH
+                      and _generic_data(span, in_title_case)):
                     continue  # "multi-task datasets", "Evaluation Benchmarks": no name in it
                 elif (strength == 0 and self.filter_datasets
-                      and not _name_like(span, title_case and c.doc_index == 0)):
+                      and not _name_like(span, in_title_case)):
                     continue  # "natural language", "reward": SciERC-style material, not data
             kept.append(c)
         return kept
@@ -342,12 +343,6 @@ def _is_title_case(doc: Doc) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
-def _not_a_concept(span: Span) -> bool:
-    """The whole span is an organisation or a tool the rules never take as a name."""
-    text = span.text
-    return concept_key(text) in _NOT_NAMES or text.lower() in _NOT_NAMES
-
-
 def _model_checkpoint(text: str) -> bool:
     """A known model family with a parameter count: "Falcon-7b", "Llama-70B" (not "LAION-5B",
     whose family is a dataset)."""
@@ -361,9 +356,10 @@ def _generic_data(span: Span, in_title_case: bool) -> bool:
     if len(span) < 2 or span[-1].lower_ not in _GENERIC_DATA_HEADS:
         return False
     before = span[:-1]
-    return not _name_like(before, in_title_case) and not (
-        len(before) == 1 and before[0].text[:1].isupper() and not in_title_case
-    ) and not any(concept_key(t.text) in _KNOWN for t in before)
+    if any(concept_key(t.text) in _KNOWN for t in before):
+        return False
+    one_capitalised = len(before) == 1 and before.text[:1].isupper() and not in_title_case
+    return not (one_capitalised or _name_like(before, in_title_case))
 
 
 def _label(t: ConceptType | None) -> ConceptType | None:
