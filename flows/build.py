@@ -19,7 +19,7 @@ from pydantic import BaseModel
 import flows  # noqa: F401  (applies paperkg's Prefect settings before prefect is imported)
 from pipeline.assemble import assemble
 from pipeline.extract import DEFAULT_EXTRACTOR, Extractor, load_extractor
-from pipeline.ingest import IngestResult, read_papers, write_rejects
+from pipeline.ingest import IngestError, IngestResult, read_papers, write_rejects
 from pipeline.normalize import Normalizer
 from pipeline.store import NetworkxStore, StoreError, WriteSummary
 from pipeline.visualize import export_map
@@ -39,17 +39,20 @@ class Neo4jLoad(BaseModel):
 
 
 class RunSummary(BaseModel):
-    papers_read: int
-    rejected: int
-    reject_messages: list[str]
-    write: WriteSummary
-    graph_papers: int
-    concepts_by_type: dict[str, int]
-    edges_by_relation: dict[str, int]
-    graph_file: str
-    map_file: str | None
-    rejects_file: str | None
+    """What a run did; with ``error`` set, no source could be read and nothing was written."""
+
+    papers_read: int = 0
+    rejected: int = 0
+    reject_messages: list[str] = []
+    write: WriteSummary = WriteSummary()
+    graph_papers: int = 0
+    concepts_by_type: dict[str, int] = {}
+    edges_by_relation: dict[str, int] = {}
+    graph_file: str | None = None
+    map_file: str | None = None
+    rejects_file: str | None = None
     neo4j: Neo4jLoad | None = None
+    error: str | None = None
 
 
 @cache
@@ -58,8 +61,14 @@ def _extractor(name: str) -> Extractor:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest(inputs: Sequence[str], fmt: str | None, out_dir: str) -> IngestResult:
-    result = read_papers([Path(p) for p in inputs], fmt)
+def ingest(inputs: Sequence[str], fmt: str | None, out_dir: str) -> IngestResult | str:
+    """The papers and rejected records, or the one-line reason the sources cannot be read (an
+    address that fails to fetch): a value, not an exception, so a scheduled run ends with a
+    clear message instead of a failed task's traceback."""
+    try:
+        result = read_papers(list(inputs), fmt)
+    except IngestError as exc:
+        return str(exc)
     write_rejects(result.rejected, Path(out_dir))
     return result
 
@@ -140,6 +149,8 @@ def build_graph(
     With ``neo4j_uri``, the same batch is also merged into Neo4j (task ``load-neo4j``, after
     the embedded store, which is always written so the map has a source)."""
     read = ingest(inputs, fmt, out_dir)
+    if isinstance(read, str):
+        return RunSummary(error=read)
     batches = [read.papers[i : i + batch_size] for i in range(0, len(read.papers), batch_size)]
     extractions = [e for batch in batches for e in extract_batch(batch, extractor)]
     batch = normalize_and_assemble(extractions)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.ingest import FORMATS, IngestError, read_papers, write_rejects
+from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
 from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.store import StoreError
 
@@ -71,18 +71,24 @@ def sample_path() -> Path:
     return Path(str(resources.files("pipeline") / "samples" / "trending-papers.txt"))
 
 
-def _inputs(inputs: list[Path] | None, sample: bool) -> list[Path]:
-    paths = list(inputs or [])
+def _inputs(inputs: list[str] | None, sample: bool) -> list[str]:
+    """Input files and http(s) addresses, in order; files are checked here, addresses when
+    they are fetched."""
+    sources = list(inputs or [])
     if sample:
-        paths.append(sample_path())
-    if not paths:
-        raise UserError("give at least one input file, or --sample for the bundled sample")
-    for path in paths:
+        sources.append(str(sample_path()))
+    if not sources:
+        raise UserError("give at least one input file or address, or --sample for the bundled "
+                        "sample")
+    for source in sources:
+        if is_url(source):
+            continue
+        path = Path(source)
         if not path.exists():
             raise UserError(f"{path}: no such file")
         if not path.is_file():
             raise UserError(f"{path}: not a file")
-    return paths
+    return sources
 
 
 def _neo4j_settings(
@@ -123,7 +129,10 @@ def _report_rejects(messages: list[str], rejects_file: str | None) -> None:
 
 @app.command()
 def run(
-    inputs: Annotated[list[Path] | None, typer.Argument(help="Paper files to read")] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Paper files, or http(s) addresses of feeds, to read"),
+    ] = None,
     out_dir: OutDir = DEFAULT_OUT,
     fmt: Format = None,
     sample: Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")] = False,
@@ -157,12 +166,14 @@ def run(
     NetworkxStore(out_dir)  # a damaged graph file stops the run before anything is written
     with err.status("Building the graph (the first run starts a local Prefect server)..."):
         summary = build_graph(
-            [str(p) for p in paths], str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
+            paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
             max_nodes,
             neo4j_uri=settings.uri if settings else None,
             neo4j_username=settings.username if settings else None,
             neo4j_database=settings.database if settings else None,
         )
+    if summary.error:
+        raise UserError(summary.error)
     _report_rejects(summary.reject_messages, summary.rejects_file)
     if summary.papers_read == 0:
         raise UserError("no usable papers were read", code=1)
@@ -206,7 +217,10 @@ def _prepare_out_dir(out_dir: Path) -> None:
 
 @app.command()
 def extract(
-    inputs: Annotated[list[Path] | None, typer.Argument(help="Paper files to read")] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Paper files, or http(s) addresses of feeds, to read"),
+    ] = None,
     output: Annotated[Path, typer.Option("--output", help="JSON Lines file to write")] = Path(
         "extractions.jsonl"
     ),

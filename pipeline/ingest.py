@@ -42,6 +42,7 @@ exist, is a directory or cannot be read. Nothing here prints or touches the netw
 
 from __future__ import annotations
 
+import base64
 import bisect
 import codecs
 import csv
@@ -53,6 +54,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.request import Request, urlopen
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
@@ -66,6 +70,7 @@ __all__ = [
     "IngestResult",
     "Rejected",
     "detect_format",
+    "is_url",
     "read_papers",
     "write_rejects",
 ]
@@ -88,6 +93,21 @@ _EXTENSIONS: dict[str, str] = {
 _LIST_KEYS = ("papers", "records", "items")
 _DATE_KEYS = ("date", "published", "update_date")
 _SNIFF_BYTES = 8192
+# live sources (an arXiv API query, a feed): the only network use, and bounded
+FETCH_TIMEOUT_S = 30.0
+FETCH_MAX_BYTES = 64 * 1024 * 1024
+_USER_AGENT = "paperkg/0.1"
+_CONTENT_TYPES = {
+    "application/atom+xml": "atom",
+    "application/rss+xml": "atom",
+    "application/xml": "atom",
+    "text/xml": "atom",
+    "application/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/jsonlines": "jsonl",
+    "text/csv": "csv",
+}
 
 
 class IngestError(Exception):
@@ -135,29 +155,76 @@ def detect_format(path: Path) -> str:
 
 
 def read_papers(paths: Sequence[Path | str], fmt: str | None = None) -> IngestResult:
-    """Read every path (in order) into papers and rejected records.
+    """Read every path or ``http(s)://`` address (in order) into papers and rejected records.
 
     ``fmt`` forces one of ``FORMATS`` for all paths; by default each path's format is detected.
-    Raises ``IngestError`` only for an unknown ``fmt`` or a path that is missing, a directory
-    or unreadable, and does so before reading any file.
+    Raises ``IngestError`` only for an unknown ``fmt``, a path that is missing, a directory
+    or unreadable, or an address that cannot be fetched, and does so before parsing any
+    source. An address is a ``str`` (a ``Path`` would fold its ``//``).
     """
     if fmt is not None:
         fmt = _check_format(fmt)
-    files = [(str(p), Path(p)) for p in paths]
+    files = [(str(p), Path(p)) for p in paths if not is_url(p)]
     for label, path in files:
         _check_file(path, label)
+    # every source is read before any is parsed: a failing one stops the run with nothing read
+    sources: list[tuple[str, bytes, str | None]] = []
+    for item in paths:
+        if is_url(item):
+            sources.append(_fetch(str(item)))
+            continue
+        path = Path(item)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise IngestError(f"{item}: cannot read: {exc.strerror or exc}") from None
+        sources.append((str(item), data, _EXTENSIONS.get(path.suffix.lower())))
 
     papers: list[Paper] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}  # paper id -> source of the first record with it
-    for label, path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise IngestError(f"{label}: cannot read: {exc.strerror or exc}") from None
-        kind = fmt or _EXTENSIONS.get(path.suffix.lower()) or _sniff(data[:_SNIFF_BYTES])
+    for label, data, known in sources:
+        kind = fmt or known or _sniff(data[:_SNIFF_BYTES])
         _read_file(label, data, kind, seen, papers, rejected)
     return IngestResult(papers=papers, rejected=rejected)
+
+
+def is_url(source: Path | str) -> bool:
+    """True for an ``http://`` or ``https://`` address (a live source), False for a path."""
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+def _public_url(url: str) -> str:
+    """``url`` without a user name or password, as shown in messages and record sources."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _fetch(url: str) -> tuple[str, bytes, str | None]:
+    """GET ``url``: (label, body, format from the address or the Content-Type, else None)."""
+    label = _public_url(url)
+    headers = {"User-Agent": _USER_AGENT, "Accept": "*/*"}
+    parts = urlsplit(url)
+    if parts.username is not None:  # urllib would take "user:pass@host" for a host name
+        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(token.encode()).decode("ascii")
+    request = Request(label, headers=headers)
+    try:
+        with urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
+            data = response.read(FETCH_MAX_BYTES + 1)
+            content_type = response.headers.get_content_type()
+    except HTTPError as exc:
+        raise IngestError(f"{label}: HTTP {exc.code} {exc.reason}") from None
+    except URLError as exc:
+        raise IngestError(f"{label}: cannot fetch: {exc.reason}") from None
+    except (TimeoutError, OSError) as exc:
+        raise IngestError(f"{label}: cannot fetch: {exc}") from None
+    if len(data) > FETCH_MAX_BYTES:
+        raise IngestError(f"{label}: larger than {FETCH_MAX_BYTES // 2**20} MiB")
+    by_address = _EXTENSIONS.get(Path(urlsplit(url).path).suffix.lower())
+    return label, data, by_address or _CONTENT_TYPES.get(content_type)
 
 
 def write_rejects(rejected: Sequence[Rejected], out_dir: Path) -> Path | None:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import sample_path
+from tests.feed_server import serve
+from tests.pipeline.test_ingest import ATOM_FEED
 
 PAPERKG = [sys.executable, "-c", "from pipeline.cli import main; main()"]
 
@@ -122,6 +124,22 @@ def test_bad_records_are_reported_and_good_ones_kept(tmp_path: Path, prefect_hom
                      prefect_home=prefect_home)
     assert strict.returncode == 1
     assert_clean(strict)
+
+
+def test_a_live_feed_is_read_over_http(tmp_path: Path, prefect_home: Path) -> None:
+    out = tmp_path / "out"
+    with serve({"/api/query": ("application/atom+xml", ATOM_FEED.encode())}) as feed:
+        url = feed.url("/api/query") + "?search_query=cat:cs.CL"
+        result = paperkg("run", url, "--out", str(out), "--no-map", prefect_home=prefect_home)
+        assert result.returncode == 0, result.stderr
+        assert_clean(result)
+        before = digest(out / "graph.graphml")
+        gone = paperkg("run", feed.url("/gone.atom"), "--out", str(out), "--no-map",
+                       prefect_home=prefect_home)
+    assert json.loads((out / "summary.json").read_text())["graph_papers"] == 2
+    assert gone.returncode == 2 and "/gone.atom: HTTP 404 Not Found" in gone.stderr
+    assert "Traceback" not in gone.stderr + gone.stdout
+    assert digest(out / "graph.graphml") == before
 
 
 def test_user_errors_exit_nonzero_without_traceback(tmp_path: Path, prefect_home: Path) -> None:
