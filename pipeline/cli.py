@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -213,6 +214,74 @@ def _prepare_out_dir(out_dir: Path) -> None:
         raise UserError(f"{out_dir}: cannot create the output folder ({error.strerror})") from None
     if not os.access(out_dir, os.W_OK):
         raise UserError(f"{out_dir}: the output folder is not writable")
+
+
+@app.command()
+def serve(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Paper files, or http(s) addresses of feeds, to re-read each run"),
+    ] = None,
+    cron: Annotated[
+        str | None, typer.Option(help="When to run, as cron: '0 7 * * *' is 07:00 daily (UTC)")
+    ] = None,
+    interval: Annotated[
+        float | None, typer.Option(min=1, help="Or: run every this many seconds")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Deployment name in Prefect")] = "scheduled",
+    out_dir: OutDir = DEFAULT_OUT,
+    fmt: Format = None,
+    sample: Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")] = False,
+    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Export map.html")] = True,
+    max_nodes: Annotated[int | None, typer.Option(help="Largest map to draw")] = None,
+    neo4j: UseNeo4j = None,
+    neo4j_uri: Neo4jUri = None,
+    neo4j_user: Neo4jUser = None,
+    neo4j_database: Neo4jDatabase = None,
+    neo4j_password: Neo4jPassword = None,
+) -> None:
+    """Run the main job on a schedule (a Prefect deployment) until interrupted.
+
+    Uses the Prefect server at PREFECT_API_URL, else starts a local one for as long as it
+    serves. Each run writes the same --out folder (and Neo4j) as `paperkg run`."""
+    from flows.serve import ScheduleError, check_cron, local_prefect_server, serve_build
+    from flows.settings import default_prefect_home
+    from pipeline.extract import DEFAULT_EXTRACTOR
+
+    sources = _inputs(inputs, sample)
+    if (cron is None) == (interval is None):
+        raise UserError("give one schedule: --cron EXPR or --interval SECONDS")
+    if fmt is not None and fmt not in FORMATS:
+        raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    try:
+        if cron is not None:
+            check_cron(cron)
+        _prepare_out_dir(out_dir)
+        settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
+        if settings is not None:
+            _check_neo4j(settings)
+        parameters = {
+            "inputs": [s if is_url(s) else str(Path(s).resolve()) for s in sources],
+            "out_dir": str(out_dir.resolve()), "fmt": fmt, "extractor": DEFAULT_EXTRACTOR,
+            "make_map": make_map, "max_nodes": max_nodes,
+            "neo4j_uri": settings.uri if settings else None,
+            "neo4j_username": settings.username if settings else None,
+            "neo4j_database": settings.database if settings else None,
+        }
+        schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
+        with contextlib.ExitStack() as stack:
+            if not os.environ.get("PREFECT_API_URL"):
+                home = Path(os.environ.get("PREFECT_HOME") or default_prefect_home())
+                log = home / "server.log"
+                with err.status("Starting a local Prefect server..."):
+                    os.environ["PREFECT_API_URL"] = stack.enter_context(local_prefect_server(log))
+                err.print(f"local Prefect server {os.environ['PREFECT_API_URL']} (log: {log})",
+                          highlight=False, soft_wrap=True)
+            err.print(f"serving paperkg-build/{name}: {schedule} -> {out_dir}; Ctrl-C stops",
+                      highlight=False, soft_wrap=True)
+            serve_build(parameters, name=name, cron=cron, interval_s=interval)
+    except ScheduleError as error:
+        raise UserError(str(error)) from None
 
 
 @app.command()
