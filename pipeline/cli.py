@@ -9,6 +9,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -249,6 +250,10 @@ def serve(
     from pipeline.extract import DEFAULT_EXTRACTOR
 
     sources = _inputs(inputs, sample)
+    if any(is_url(source) and "@" in urlsplit(source).netloc for source in sources):
+        # the inputs are deployment parameters: Prefect stores them and shows them in its UI
+        raise UserError("serve keeps its inputs in the Prefect deployment; give an address "
+                        "without user:password@")
     if (cron is None) == (interval is None):
         raise UserError("give one schedule: --cron EXPR or --interval SECONDS")
     if fmt is not None and fmt not in FORMATS:

@@ -50,9 +50,13 @@ def test_schedule_errors_are_one_line(tmp_path: Path) -> None:
                            "60"], capture_output=True, text=True, env=env, timeout=120)
     bad = subprocess.run([*PAPERKG, "serve", "--sample", "--cron", "61 7 * * *"],
                          capture_output=True, text=True, env=env, timeout=120)
-    for result in (both, bad):
+    secret = subprocess.run([*PAPERKG, "serve", "https://reader:s3cret@example.org/feed",
+                             "--interval", "60"], capture_output=True, text=True, env=env,
+                            timeout=120)
+    for result in (both, bad, secret):
         assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "give one schedule" in both.stderr and "not a cron expression" in bad.stderr
+    assert "without user:password@" in secret.stderr and "s3cret" not in secret.stderr
     assert not (tmp_path / "home" / "server.log").exists()  # refused before any server
 
 
