@@ -54,6 +54,12 @@ Neo4jDatabase = Annotated[
     str | None,
     typer.Option("--neo4j-database", help="Neo4j database [NEO4J_DATABASE, default: the server's]"),
 ]
+Inputs = Annotated[
+    list[str] | None, typer.Argument(help="Paper files, or http(s) addresses of feeds, to read")
+]
+Sample = Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")]
+MakeMap = Annotated[bool, typer.Option("--map/--no-map", help="Export map.html")]
+MaxNodes = Annotated[int | None, typer.Option(help="Largest map to draw")]
 Neo4jPassword = Annotated[
     str | None,
     typer.Option("--neo4j-password", show_default=False,
@@ -131,17 +137,14 @@ def _report_rejects(messages: list[str], rejects_file: str | None) -> None:
 
 @app.command()
 def run(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Paper files, or http(s) addresses of feeds, to read"),
-    ] = None,
+    inputs: Inputs = None,
     out_dir: OutDir = DEFAULT_OUT,
     fmt: Format = None,
-    sample: Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")] = False,
+    sample: Sample = False,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if any record is rejected")] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Papers per extraction task")] = 64,
-    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Export map.html")] = True,
-    max_nodes: Annotated[int | None, typer.Option(help="Largest map to draw")] = None,
+    make_map: MakeMap = True,
+    max_nodes: MaxNodes = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs")] = False,
     neo4j: UseNeo4j = None,
     neo4j_uri: Neo4jUri = None,
@@ -219,10 +222,7 @@ def _prepare_out_dir(out_dir: Path) -> None:
 
 @app.command()
 def serve(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Paper files, or http(s) addresses of feeds, to re-read each run"),
-    ] = None,
+    inputs: Inputs = None,
     cron: Annotated[
         str | None, typer.Option(help="When to run, as cron: '0 7 * * *' is 07:00 daily (UTC)")
     ] = None,
@@ -232,9 +232,9 @@ def serve(
     name: Annotated[str, typer.Option(help="Deployment name in Prefect")] = "scheduled",
     out_dir: OutDir = DEFAULT_OUT,
     fmt: Format = None,
-    sample: Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")] = False,
-    make_map: Annotated[bool, typer.Option("--map/--no-map", help="Export map.html")] = True,
-    max_nodes: Annotated[int | None, typer.Option(help="Largest map to draw")] = None,
+    sample: Sample = False,
+    make_map: MakeMap = True,
+    max_nodes: MaxNodes = None,
     neo4j: UseNeo4j = None,
     neo4j_uri: Neo4jUri = None,
     neo4j_user: Neo4jUser = None,
@@ -291,15 +291,12 @@ def serve(
 
 @app.command()
 def extract(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Paper files, or http(s) addresses of feeds, to read"),
-    ] = None,
+    inputs: Inputs = None,
     output: Annotated[Path, typer.Option("--output", help="JSON Lines file to write")] = Path(
         "extractions.jsonl"
     ),
     fmt: Format = None,
-    sample: Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")] = False,
+    sample: Sample = False,
 ) -> None:
     """Write the typed mentions of each paper as JSON Lines (no graph, no Prefect)."""
     from pipeline.extract import DEFAULT_EXTRACTOR, load_extractor
