@@ -23,7 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ScheduleError", "check_cron", "local_prefect_server", "serve_build"]
+__all__ = [
+    "ScheduleError",
+    "check_schedule",
+    "local_prefect_server",
+    "prefect_api",
+    "serve_build",
+    "server_healthy",
+]
 
 SERVER_START_TIMEOUT_S = 90.0
 # the one-shot settings of flows/settings.py turn these off; a serving server needs them
@@ -37,16 +44,19 @@ class ScheduleError(Exception):
     """A schedule or server problem the user can fix; the message is one line."""
 
 
-def check_cron(expression: str) -> str:
-    """``expression`` if it is a valid cron schedule, else ``ScheduleError``."""
+def check_schedule(cron: str | None, interval_s: float | None) -> None:
+    """``ScheduleError`` unless exactly one of a valid cron expression and an interval is given."""
+    if (cron is None) == (interval_s is None):
+        raise ScheduleError("give one schedule: --cron EXPR or --interval SECONDS")
+    if cron is None:
+        return
     from prefect.client.schemas.schedules import CronSchedule
 
     try:
-        CronSchedule(cron=expression)
+        CronSchedule(cron=cron)
     except ValueError:
-        raise ScheduleError(f"--cron {expression!r} is not a cron expression "
+        raise ScheduleError(f"--cron {cron!r} is not a cron expression "
                             "(five fields, e.g. '0 7 * * *')") from None
-    return expression
 
 
 def _free_port() -> int:
@@ -55,7 +65,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _healthy(api_url: str) -> bool:
+def server_healthy(api_url: str) -> bool:
+    """The Prefect API at ``api_url`` answers its health check."""
     try:
         with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
             return bool(response.status == 200)
@@ -78,7 +89,7 @@ def local_prefect_server(log_file: Path) -> Iterator[str]:
                                   start_new_session=True)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(api_url):
+        while not server_healthy(api_url):
             if server.poll() is not None:
                 raise ScheduleError(f"the local Prefect server exited at start; see {log_file}")
             if time.monotonic() > deadline:
@@ -96,27 +107,39 @@ def local_prefect_server(log_file: Path) -> Iterator[str]:
                 server.wait()
 
 
+@contextlib.contextmanager
+def prefect_api() -> Iterator[tuple[str, Path | None]]:
+    """The API to serve on, and the log of the local server started for it (None when
+    ``PREFECT_API_URL`` names one). The spawned flow runs find it in ``PREFECT_API_URL``."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured, None
+        return
+    # set by flows.settings.configure_prefect when no API URL is configured
+    log = Path(os.environ["PREFECT_HOME"]).expanduser() / "server.log"
+    with local_prefect_server(log) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        try:
+            yield api_url, log
+        finally:
+            del os.environ["PREFECT_API_URL"]
+
+
 def serve_build(
     parameters: dict[str, Any],
     *,
+    api_url: str,
     name: str,
     cron: str | None = None,
     interval_s: float | None = None,
 ) -> None:
-    """Serve ``paperkg-build`` with ``parameters`` on the schedule until interrupted.
-
-    Call after ``flows.settings.configure_prefect`` with ``PREFECT_API_URL`` pointing at a
-    real server (``local_prefect_server`` gives one)."""
-    if (cron is None) == (interval_s is None):
-        raise ScheduleError("give one schedule: --cron or --interval")
+    """Serve ``paperkg-build`` with ``parameters`` on the Prefect server at ``api_url`` (see
+    ``prefect_api``) on the schedule (``check_schedule``) until interrupted."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.build import build_graph
 
-    api_url = os.environ.get("PREFECT_API_URL")
-    if not api_url:
-        raise ScheduleError("scheduled runs need a Prefect server (PREFECT_API_URL)")
-    # Prefect read its settings when first imported; the runs it spawns read the environment
+    # Prefect read its settings when first imported
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         build_graph.serve(
             name=name,

@@ -118,6 +118,15 @@ def _neo4j_settings(
     return Neo4jSettings.from_env(uri=uri, username=user, database=database)
 
 
+def _flow_neo4j(settings: Any) -> dict[str, str | None]:
+    """The build flow's Neo4j parameters (no password: the load task reads the environment)."""
+    return {
+        "neo4j_uri": settings.uri if settings else None,
+        "neo4j_username": settings.username if settings else None,
+        "neo4j_database": settings.database if settings else None,
+    }
+
+
 def _check_neo4j(settings: Any) -> None:
     """Log in before any work starts: a bad URI, password or database is one line, exit 1."""
     from pipeline.neo4j_store import Neo4jStore
@@ -173,9 +182,7 @@ def run(
         summary = build_graph(
             paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
             max_nodes,
-            neo4j_uri=settings.uri if settings else None,
-            neo4j_username=settings.username if settings else None,
-            neo4j_database=settings.database if settings else None,
+            **_flow_neo4j(settings),
         )
     if summary.error:
         raise UserError(summary.error)
@@ -245,8 +252,7 @@ def serve(
 
     Uses the Prefect server at PREFECT_API_URL, else starts a local one for as long as it
     serves. Each run writes the same --out folder (and Neo4j) as `paperkg run`."""
-    from flows.serve import ScheduleError, check_cron, local_prefect_server, serve_build
-    from flows.settings import default_prefect_home
+    from flows.serve import ScheduleError, check_schedule, prefect_api, serve_build
     from pipeline.extract import DEFAULT_EXTRACTOR
 
     sources = _inputs(inputs, sample)
@@ -254,13 +260,10 @@ def serve(
         # the inputs are deployment parameters: Prefect stores them and shows them in its UI
         raise UserError("serve keeps its inputs in the Prefect deployment; give an address "
                         "without user:password@")
-    if (cron is None) == (interval is None):
-        raise UserError("give one schedule: --cron EXPR or --interval SECONDS")
     if fmt is not None and fmt not in FORMATS:
         raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
-        if cron is not None:
-            check_cron(cron)
+        check_schedule(cron, interval)
         _prepare_out_dir(out_dir)
         settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
         if settings is not None:
@@ -268,23 +271,18 @@ def serve(
         parameters = {
             "inputs": [s if is_url(s) else str(Path(s).resolve()) for s in sources],
             "out_dir": str(out_dir.resolve()), "fmt": fmt, "extractor": DEFAULT_EXTRACTOR,
-            "make_map": make_map, "max_nodes": max_nodes,
-            "neo4j_uri": settings.uri if settings else None,
-            "neo4j_username": settings.username if settings else None,
-            "neo4j_database": settings.database if settings else None,
+            "make_map": make_map, "max_nodes": max_nodes, **_flow_neo4j(settings),
         }
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
         with contextlib.ExitStack() as stack:
-            if not os.environ.get("PREFECT_API_URL"):
-                home = Path(os.environ.get("PREFECT_HOME") or default_prefect_home())
-                log = home / "server.log"
-                with err.status("Starting a local Prefect server..."):
-                    os.environ["PREFECT_API_URL"] = stack.enter_context(local_prefect_server(log))
-                err.print(f"local Prefect server {os.environ['PREFECT_API_URL']} (log: {log})",
+            with err.status("Connecting to Prefect..."):
+                api_url, server_log = stack.enter_context(prefect_api())
+            if server_log is not None:
+                err.print(f"local Prefect server {api_url} (log: {server_log})",
                           highlight=False, soft_wrap=True)
             err.print(f"serving paperkg-build/{name}: {schedule} -> {out_dir}; Ctrl-C stops",
                       highlight=False, soft_wrap=True)
-            serve_build(parameters, name=name, cron=cron, interval_s=interval)
+            serve_build(parameters, api_url=api_url, name=name, cron=cron, interval_s=interval)
     except ScheduleError as error:
         raise UserError(str(error)) from None
 

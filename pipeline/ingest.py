@@ -194,20 +194,16 @@ def is_url(source: Path | str) -> bool:
     return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
 
 
-def _public_url(url: str) -> str:
-    """``url`` without a user name or password, as shown in messages and record sources."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
 def _fetch(url: str) -> tuple[str, bytes, str | None]:
-    """GET ``url``: (label, body, format from the address or the Content-Type, else None)."""
-    label = _public_url(url)
-    headers = {"User-Agent": _USER_AGENT, "Accept": "*/*"}
+    """GET ``url``: (label, body, format from the address or the Content-Type, else None).
+
+    The label, shown in messages and record sources, is the address without its user name
+    and password."""
     parts = urlsplit(url)
+    label = url
+    headers = {"User-Agent": _USER_AGENT, "Accept": "*/*"}
     if parts.username is not None:  # urllib would take "user:pass@host" for a host name
+        label = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
         headers["Authorization"] = "Basic " + base64.b64encode(token.encode()).decode("ascii")
     request = Request(label, headers=headers)
@@ -223,7 +219,7 @@ def _fetch(url: str) -> tuple[str, bytes, str | None]:
         raise IngestError(f"{label}: cannot fetch: {exc}") from None
     if len(data) > FETCH_MAX_BYTES:
         raise IngestError(f"{label}: larger than {FETCH_MAX_BYTES // 2**20} MiB")
-    by_address = _EXTENSIONS.get(Path(urlsplit(url).path).suffix.lower())
+    by_address = _EXTENSIONS.get(Path(parts.path).suffix.lower())
     return label, data, by_address or _CONTENT_TYPES.get(content_type)
 
 

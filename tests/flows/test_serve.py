@@ -8,12 +8,11 @@ import re
 import signal
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from flows.serve import ScheduleError, check_cron
+from flows.serve import ScheduleError, check_schedule, server_healthy
 from tests.feed_server import serve
 from tests.flows.test_build import PAPERKG
 from tests.pipeline.test_ingest import ATOM_FEED
@@ -30,18 +29,13 @@ def _env(prefect_home: Path) -> dict[str, str]:
     return env
 
 
-def _healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def test_cron_expressions_are_checked() -> None:
-    assert check_cron("0 7 * * *") == "0 7 * * *"
+    check_schedule("0 7 * * *", None)
+    check_schedule(None, 60)
     with pytest.raises(ScheduleError, match="not a cron expression"):
-        check_cron("every morning")
+        check_schedule("every morning", None)
+    with pytest.raises(ScheduleError, match="give one schedule"):
+        check_schedule(None, None)
 
 
 def test_schedule_errors_are_one_line(tmp_path: Path) -> None:
@@ -86,4 +80,4 @@ def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> 
     assert found, stderr
     assert "serving paperkg-build/scheduled: every 20 s" in stderr
     assert "Traceback" not in stdout + stderr, stderr
-    assert not _healthy(found.group(1))  # the local server went with it
+    assert not server_healthy(found.group(1))  # the local server went with it
