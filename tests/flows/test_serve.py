@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.feed_server import serve
 from tests.flows.test_build import PAPERKG
 from tests.pipeline.test_ingest import ATOM_FEED
 
-FIRST_RUN_TIMEOUT_S = 300  # server start, the scheduler's first pass, a run's own start
+FIRST_RUN_TIMEOUT_S = 300  # server start, the next minute, the scheduler's pass, the run
 
 
 def _env(prefect_home: Path) -> dict[str, str]:
@@ -54,30 +55,53 @@ def test_schedule_errors_are_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "home" / "server.log").exists()  # refused before any server
 
 
+def _completed_runs(api_url: str) -> int:
+    query = {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}
+    request = urllib.request.Request(f"{api_url}/flow_runs/filter",
+                                     data=json.dumps(query).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return len(json.load(response))
+
+
 def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with serve({"/api/query": ("application/atom+xml", ATOM_FEED.encode())}) as feed:
+    log = tmp_path / "serve.err"
+    with (serve({"/api/query": ("application/atom+xml", ATOM_FEED.encode())}) as feed,
+          log.open("w") as stderr_file):
+        # every minute: the first run comes at the next minute and is over well before the
+        # second, so Ctrl-C arrives with no run in flight (see README, Scheduled runs)
         process = subprocess.Popen(
-            [*PAPERKG, "serve", feed.url("/api/query"), "--interval", "20", "--no-map",
+            [*PAPERKG, "serve", feed.url("/api/query"), "--cron", "* * * * *", "--no-map",
              "--out", str(out)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.DEVNULL, stderr=stderr_file, text=True,
             env=_env(tmp_path / "home"),
         )
         try:
             deadline = time.monotonic() + FIRST_RUN_TIMEOUT_S
-            while not (out / "summary.json").exists() and process.poll() is None:
+            api_url = None
+            while process.poll() is None:
                 assert time.monotonic() < deadline, "no scheduled run finished in time"
+                found = re.search(r"local Prefect server (http://127\.0\.0\.1:\d+/api)",
+                                  log.read_text())
+                api_url = found.group(1) if found else None
+                if api_url and (out / "summary.json").exists() and _completed_runs(api_url):
+                    break
                 time.sleep(2)
-            time.sleep(1)  # the summary is the run's last write
             summary = json.loads((out / "summary.json").read_text())
             requests = len(feed.requests)
         finally:
             process.send_signal(signal.SIGINT)  # Ctrl-C
-            stdout, stderr = process.communicate(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.terminate()  # leave no serve process (and server) behind
+                process.wait(timeout=60)
+                raise
+    stderr = log.read_text()
     assert summary["graph_papers"] == 2 and summary["error"] is None, stderr
     assert requests >= 1  # the scheduled run fetched the live source
-    found = re.search(r"local Prefect server (http://127\.0\.0\.1:\d+/api)", stderr)
-    assert found, stderr
-    assert "serving paperkg-build/scheduled: every 20 s" in stderr
-    assert "Traceback" not in stdout + stderr, stderr
-    assert not server_healthy(found.group(1))  # the local server went with it
+    assert api_url is not None, stderr
+    assert "serving paperkg-build/scheduled: cron '* * * * *'" in stderr
+    assert "Traceback" not in stderr, stderr
+    assert not server_healthy(api_url)  # the local server went with it
