@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 SERVER_START_TIMEOUT_S = 90.0
+# after Ctrl-C, Prefect's runner pauses the schedule and stops; where it instead hangs (it can
+# wait forever on a finished run's process) a SIGTERM, which it always obeys, ends it
+STOP_GRACE_S = 15.0
 # the one-shot settings of flows/settings.py turn these off; a serving server needs them
 _SERVING_SERVICES = {
     "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "true",
@@ -139,8 +143,16 @@ def serve_build(
 
     from flows.build import build_graph
 
+    def interrupted(signum: int, frame: Any) -> None:
+        timer = threading.Timer(STOP_GRACE_S, os.kill, (os.getpid(), signal.SIGTERM))
+        timer.daemon = True
+        timer.start()
+        signal.default_int_handler(signum, frame)  # KeyboardInterrupt, as usual
+
+    previous = signal.signal(signal.SIGINT, interrupted)
     # Prefect read its settings when first imported
-    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+    with temporary_settings(updates={PREFECT_API_URL: api_url}), contextlib.ExitStack() as undo:
+        undo.callback(signal.signal, signal.SIGINT, previous)
         build_graph.serve(
             name=name,
             cron=cron,
