@@ -70,7 +70,7 @@ def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> 
     with (serve({"/api/query": ("application/atom+xml", ATOM_FEED.encode())}) as feed,
           log.open("w") as stderr_file):
         # every minute: the first run comes at the next minute and is over well before the
-        # second, so Ctrl-C arrives with no run in flight (see README, Scheduled runs)
+        # second, so Ctrl-C arrives with no run in flight
         process = subprocess.Popen(
             [*PAPERKG, "serve", feed.url("/api/query"), "--cron", "* * * * *", "--no-map",
              "--out", str(out)],
