@@ -62,7 +62,15 @@ from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.output import atomic_writer
 from schemas.model import Paper, paper_id_for
+from schemas.text import (
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    UnsafeText,
+    display_safe,
+    safe_text,
+)
 
 __all__ = [
     "FORMATS",
@@ -178,7 +186,9 @@ def read_papers(paths: Sequence[Path | str], fmt: str | None = None) -> IngestRe
             data = path.read_bytes()
         except OSError as exc:
             raise IngestError(f"{item}: cannot read: {exc.strerror or exc}") from None
-        sources.append((str(item), data, _EXTENSIONS.get(path.suffix.lower())))
+        # a file name is shown and stored: one that is not valid UTF-8 is shown with U+FFFD
+        label = display_safe(str(item))
+        sources.append((label, data, _EXTENSIONS.get(path.suffix.lower())))
 
     papers: list[Paper] = []
     rejected: list[Rejected] = []
@@ -235,11 +245,9 @@ def write_rejects(rejected: Sequence[Rejected], out_dir: Path) -> Path | None:
         target.unlink(missing_ok=True)
         return None
     out_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".tmp")
-    with partial.open("w", encoding="utf-8", newline="\n") as handle:
+    with atomic_writer(target) as handle:
         for item in rejected:
             handle.write(json.dumps(item.model_dump(), ensure_ascii=False) + "\n")
-    partial.replace(target)
     return target
 
 
@@ -428,7 +436,7 @@ def _read_file(
         except ValidationError as exc:  # a field value Paper refuses
             error = exc.errors()[0]
             where = ".".join(str(part) for part in error["loc"])
-            reason = f"invalid {where}: {error['msg']}"
+            reason = f"invalid {where}: {str(error['msg']).removeprefix('Value error, ')}"
             rejected.append(doc.reject(item.first, reason, item.last, item.span))
             continue
         if paper.id in seen:
@@ -458,8 +466,13 @@ def _text_field(fields: Mapping[str, Any], *names: str) -> str:
             continue
         if not isinstance(value, str):
             raise _BadRecord(f"{name} is not text (got {type(value).__name__})")
-        if value.strip():
-            return _collapse(value)
+        limit = MAX_TITLE_CHARS if name == "title" else MAX_ABSTRACT_CHARS
+        try:
+            text = _collapse(safe_text(value, limit))
+        except UnsafeText as exc:
+            raise _BadRecord(f"invalid {name}: {exc}") from None
+        if text:
+            return text
     return ""
 
 
@@ -537,6 +550,9 @@ def _categories(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+_RFC2822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d+)\b")
+
+
 def _parse_date(value: Any, name: str) -> dt.date | None:
     if value is None:
         return None
@@ -553,9 +569,14 @@ def _parse_date(value: Any, name: str) -> dt.date | None:
         return dt.datetime.fromisoformat(text).date()
     except ValueError:
         pass
+    # RFC 2822, as in arXiv versions. email.utils reads a year of fewer than four digits as
+    # 19xx/20xx ("0001" -> 2001): such a date is refused rather than silently moved.
+    year = _RFC2822_YEAR.search(text)
+    if year and len(year.group(1)) != 4:
+        raise _BadRecord(f"invalid {name}: {text[:40]!r} (the year needs four digits)")
     try:
-        return email.utils.parsedate_to_datetime(text).date()  # RFC 2822, as in arXiv versions
-    except (TypeError, ValueError, IndexError):
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError, OverflowError, UnicodeError):
         raise _BadRecord(f"invalid {name}: {text[:40]!r}") from None
 
 

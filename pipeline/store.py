@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections import Counter
 from itertools import combinations
 from pathlib import Path
+from typing import IO
 
 import networkx as nx
 from pydantic import BaseModel
 
+from pipeline.output import atomic_writer
 from schemas import CONCEPT, PAPER, GraphBatch, LinkType, Paper, Role, node_id
 
 GRAPH_FILE = "graph.graphml"
@@ -195,7 +195,10 @@ class NetworkxStore:
                 )
 
     def save(self) -> None:
-        """Write a canonical (sorted) copy next to the file, then swap it in atomically."""
+        """Write a canonical (sorted) copy next to the file, read it back, then swap it in.
+
+        A copy that does not read back as the same graph is never swapped in: whatever a
+        record held, the graph already on disk stays readable."""
         canonical = nx.MultiDiGraph()
         for node in sorted(self.graph.nodes):
             canonical.add_node(node, **dict(sorted(self.graph.nodes[node].items())))
@@ -204,14 +207,20 @@ class NetworkxStore:
             canonical.add_edge(u, v, key=k, **dict(sorted(data.items())))
         self.graph = canonical
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".graphml", dir=self.path.parent)
-        os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the graph is an ordinary output file
-        try:
-            nx.write_graphml(canonical, tmp)
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_writer(self.path, binary=True) as handle:
+            nx.write_graphml(canonical, handle)
+            handle.seek(0)
+            _check_reads_back(handle, canonical)
+
+
+def _check_reads_back(handle: IO[bytes], expected: nx.MultiDiGraph) -> None:
+    try:
+        written = nx.read_graphml(handle, force_multigraph=True)
+    except Exception as error:  # networkx raises several types for a bad file
+        raise StoreError(f"the graph did not read back after writing ({error}); "
+                         "the stored graph was left as it was") from None
+    if (written.number_of_nodes(), written.number_of_edges()) != (
+        expected.number_of_nodes(), expected.number_of_edges()
+    ):
+        raise StoreError("the graph did not read back whole after writing; "
+                         "the stored graph was left as it was")

@@ -56,6 +56,8 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
+from pipeline.output import atomic_write_text
+
 __all__ = ["LEGEND", "export_map", "map_data", "select_subgraph"]
 
 ASSETS = Path(__file__).with_name("assets")
@@ -572,5 +574,5 @@ def export_map(
     html = render_map(graph, title=title, max_nodes=max_nodes)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    atomic_write_text(path, html)
     return path

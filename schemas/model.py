@@ -14,7 +14,21 @@ import unicodedata
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+)
+
+from schemas.text import (
+    MAX_ABSTRACT_CHARS,
+    MAX_FIELD_CHARS,
+    MAX_TITLE_CHARS,
+    safe_text,
+)
 
 
 class ConceptType(StrEnum):
@@ -71,6 +85,26 @@ class Paper(_Frozen):
     url: str | None = None
     categories: tuple[str, ...] = ()
     source: str = Field(default="", description="file:line the record came from")
+
+    # Every string is made safe here (schemas.text), so no stage or store ever sees text the
+    # graph file, the map or Neo4j cannot hold; a value that cannot be made safe is refused.
+    # Whitespace is left as given: gold annotations hold offsets into these strings.
+    @field_validator("title", "abstract")
+    @classmethod
+    def _paragraph(cls, value: str, info: ValidationInfo) -> str:
+        return safe_text(value, MAX_TITLE_CHARS if info.field_name == "title"
+                         else MAX_ABSTRACT_CHARS)
+
+    @field_validator("id", "url", "source")
+    @classmethod
+    def _field(cls, value: str | None) -> str | None:
+        return None if value is None else safe_text(value, MAX_FIELD_CHARS).strip()
+
+    @field_validator("authors", "categories")
+    @classmethod
+    def _items(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = (" ".join(safe_text(v, MAX_FIELD_CHARS).split()) for v in values)
+        return tuple(v for v in cleaned if v)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
