@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import combinations
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import neo4j
 from neo4j.exceptions import (
@@ -107,12 +107,18 @@ class Neo4jSettings(BaseModel):
         uri = uri or env.get("NEO4J_URI")
         if not uri:
             raise StoreError("no Neo4j configured: set NEO4J_URI or pass --neo4j-uri")
+        # the driver refuses user:password@ in a URI (and would quote it): log in with them
+        parts = urlsplit(uri)
+        uri_user = unquote(parts.username) if parts.username else None
+        uri_password = unquote(parts.password) if parts.password is not None else None
+        uri = safe_uri(uri)
+        if password is None:
+            password = uri_password if uri_password is not None else env.get("NEO4J_PASSWORD")
         try:
             return cls(
                 uri=uri,
-                username=username or env.get("NEO4J_USERNAME") or "neo4j",
-                password=SecretStr(password if password is not None
-                                   else env.get("NEO4J_PASSWORD", "")),
+                username=username or uri_user or env.get("NEO4J_USERNAME") or "neo4j",
+                password=SecretStr(password or ""),
                 database=database or env.get("NEO4J_DATABASE") or None,
             )
         except ValueError as error:

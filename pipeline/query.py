@@ -87,12 +87,19 @@ def _today(today: str | None) -> dt.date:
         raise QueryError(f"--param today must be a date YYYY-MM-DD, not {today!r}") from None
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def check_params(name: str, values: Mapping[str, Any]) -> None:
     """Value checks both backends apply before running a query (one-line QueryError)."""
     for key in ("limit", "days"):
         value = values.get(key)
         if isinstance(value, int) and value < 0:
             raise QueryError(f"--param {key} must be 0 or more, not {value}")
+    for key, value in values.items():
+        # Neo4j (and Cypher) integers are 64-bit; a larger one fails inside the driver
+        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            raise QueryError(f"--param {key} is too large (at most {INT64_MAX:,})")
     _check_role(values.get("role"))
     _check_type(values.get("type"))
     if "today" in values:
