@@ -37,12 +37,13 @@ A date that does not parse rejects its record. A .json file or an XML feed that 
 is one file-level rejection at the line of the parse error. The first of two records with the
 same paper id in one run wins; the later one is rejected as a duplicate. ``IngestError`` is
 raised only for what is not about one record: an unknown format name, a path that does not
-exist, is a directory or cannot be read. Nothing here prints or touches the network.
+exist, is a directory or cannot be read, or an address that cannot be fetched. Nothing here
+prints; ``http(s)://`` addresses are fetched by ``pipeline.fetch`` (its notes, such as a
+redirect that dropped the credentials, come back in ``IngestResult.notes``).
 """
 
 from __future__ import annotations
 
-import base64
 import bisect
 import codecs
 import csv
@@ -54,14 +55,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError, URLError
-from urllib.parse import unquote, urlsplit, urlunsplit
-from urllib.request import Request, urlopen
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.fetch import FetchError, fetch, is_url
 from pipeline.output import atomic_writer
 from schemas.model import Paper, paper_id_for
 from schemas.text import (
@@ -101,10 +101,7 @@ _EXTENSIONS: dict[str, str] = {
 _LIST_KEYS = ("papers", "records", "items")
 _DATE_KEYS = ("date", "published", "update_date")
 _SNIFF_BYTES = 8192
-# live sources (an arXiv API query, a feed): the only network use, and bounded
-FETCH_TIMEOUT_S = 30.0
-FETCH_MAX_BYTES = 64 * 1024 * 1024
-_USER_AGENT = "paperkg/0.1"
+# the formats of live sources that an address's extension does not give
 _CONTENT_TYPES = {
     "application/atom+xml": "atom",
     "application/rss+xml": "atom",
@@ -141,6 +138,8 @@ class Rejected(BaseModel):
 class IngestResult(BaseModel):
     papers: list[Paper]
     rejected: list[Rejected]
+    # for the user, not about one record: e.g. a redirect that left the credentials behind
+    notes: list[str] = []
 
 
 # ---------------------------------------------------------------------------
@@ -177,9 +176,10 @@ def read_papers(paths: Sequence[Path | str], fmt: str | None = None) -> IngestRe
         _check_file(path, label)
     # every source is read before any is parsed: a failing one stops the run with nothing read
     sources: list[tuple[str, bytes, str | None]] = []
+    notes: list[str] = []
     for item in paths:
         if is_url(item):
-            sources.append(_fetch(str(item)))
+            sources.append(_fetch(str(item), notes))
             continue
         path = Path(item)
         try:
@@ -196,41 +196,20 @@ def read_papers(paths: Sequence[Path | str], fmt: str | None = None) -> IngestRe
     for label, data, known in sources:
         kind = fmt or known or _sniff(data[:_SNIFF_BYTES])
         _read_file(label, data, kind, seen, papers, rejected)
-    return IngestResult(papers=papers, rejected=rejected)
+    return IngestResult(papers=papers, rejected=rejected, notes=notes)
 
 
-def is_url(source: Path | str) -> bool:
-    """True for an ``http://`` or ``https://`` address (a live source), False for a path."""
-    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
-
-
-def _fetch(url: str) -> tuple[str, bytes, str | None]:
-    """GET ``url``: (label, body, format from the address or the Content-Type, else None).
-
-    The label, shown in messages and record sources, is the address without its user name
-    and password."""
-    parts = urlsplit(url)
-    label = url
-    headers = {"User-Agent": _USER_AGENT, "Accept": "*/*"}
-    if parts.username is not None:  # urllib would take "user:pass@host" for a host name
-        label = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(token.encode()).decode("ascii")
-    request = Request(label, headers=headers)
+def _fetch(url: str, notes: list[str]) -> tuple[str, bytes, str | None]:
+    """GET ``url`` (``pipeline.fetch``): (label, body, format from the address or the
+    Content-Type, else None); its notes are added to ``notes``. The label, shown in messages
+    and record sources, is the address without its user name and password."""
     try:
-        with urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
-            data = response.read(FETCH_MAX_BYTES + 1)
-            content_type = response.headers.get_content_type()
-    except HTTPError as exc:
-        raise IngestError(f"{label}: HTTP {exc.code} {exc.reason}") from None
-    except URLError as exc:
-        raise IngestError(f"{label}: cannot fetch: {exc.reason}") from None
-    except (TimeoutError, OSError) as exc:
-        raise IngestError(f"{label}: cannot fetch: {exc}") from None
-    if len(data) > FETCH_MAX_BYTES:
-        raise IngestError(f"{label}: larger than {FETCH_MAX_BYTES // 2**20} MiB")
-    by_address = _EXTENSIONS.get(Path(parts.path).suffix.lower())
-    return label, data, by_address or _CONTENT_TYPES.get(content_type)
+        fetched = fetch(url)
+    except FetchError as exc:
+        raise IngestError(str(exc)) from None
+    notes.extend(fetched.notes)
+    by_address = _EXTENSIONS.get(Path(urlsplit(fetched.label).path).suffix.lower())
+    return fetched.label, fetched.data, by_address or _CONTENT_TYPES.get(fetched.content_type)
 
 
 def write_rejects(rejected: Sequence[Rejected], out_dir: Path) -> Path | None:
