@@ -44,6 +44,7 @@ class RunSummary(BaseModel):
     papers_read: int = 0
     rejected: int = 0
     reject_messages: list[str] = []
+    notes: list[str] = []  # for the user, e.g. a redirect that left the credentials behind
     write: WriteSummary = WriteSummary()
     graph_papers: int = 0
     concepts_by_type: dict[str, int] = {}
@@ -164,6 +165,7 @@ def build_graph(
         papers_read=len(read.papers),
         rejected=len(read.rejected),
         reject_messages=[r.message() for r in read.rejected],
+        notes=read.notes,
         write=written,
         graph_papers=papers,
         concepts_by_type=concepts,

@@ -9,13 +9,13 @@ import sys
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.fetch import FetchError, stash_credentials
 from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
 from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.store import StoreError
@@ -81,7 +81,12 @@ def sample_path() -> Path:
 
 def _inputs(inputs: list[str] | None, sample: bool) -> list[str]:
     """Input files and http(s) addresses, in order; files are checked here, addresses when
-    they are fetched."""
+    they are fetched.
+
+    A ``user:password@`` is taken out of each address and kept, per origin, in this process's
+    environment (``pipeline.fetch.stash_credentials``), where the fetch, and the flow runs
+    that ``serve`` starts as child processes, find it: the addresses returned, which become
+    Prefect parameters (stored by Prefect, shown in its UI), hold no secret."""
     sources = list(inputs or [])
     if sample:
         sources.append(str(sample_path()))
@@ -96,7 +101,10 @@ def _inputs(inputs: list[str] | None, sample: bool) -> list[str]:
             raise UserError(f"{path}: no such file")
         if not path.is_file():
             raise UserError(f"{path}: not a file")
-    return sources
+    try:
+        return stash_credentials(sources)
+    except FetchError as error:
+        raise UserError(str(error)) from None
 
 
 def _neo4j_settings(
@@ -133,6 +141,11 @@ def _check_neo4j(settings: Any) -> None:
 
     with Neo4jStore(settings) as store, err.status(f"Connecting to {settings.target}..."):
         store.check()
+
+
+def _report_notes(notes: list[str]) -> None:
+    for note in notes:
+        err.print(f"[cyan]note[/] {escape(note)}", highlight=False)
 
 
 def _report_rejects(messages: list[str], rejects_file: str | None) -> None:
@@ -186,6 +199,7 @@ def run(
         )
     if summary.error:
         raise UserError(summary.error)
+    _report_notes(summary.notes)
     _report_rejects(summary.reject_messages, summary.rejects_file)
     if summary.papers_read == 0:
         raise UserError("no usable papers were read", code=1)
@@ -255,11 +269,7 @@ def serve(
     from flows.serve import ScheduleError, check_schedule, prefect_api, serve_build
     from pipeline.extract import DEFAULT_EXTRACTOR
 
-    sources = _inputs(inputs, sample)
-    if any(is_url(source) and "@" in urlsplit(source).netloc for source in sources):
-        # the inputs are deployment parameters: Prefect stores them and shows them in its UI
-        raise UserError("serve keeps its inputs in the Prefect deployment; give an address "
-                        "without user:password@")
+    sources = _inputs(inputs, sample)  # without credentials: they are deployment parameters
     if fmt is not None and fmt not in FORMATS:
         raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
@@ -305,6 +315,7 @@ def extract(
     if output.parent != Path(""):
         _prepare_out_dir(output.parent)
     write_rejects(result.rejected, output.parent)
+    _report_notes(result.notes)
     _report_rejects([r.message() for r in result.rejected], None)
     if not result.papers:
         raise UserError("no usable papers were read", code=1)

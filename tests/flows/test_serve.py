@@ -46,12 +46,13 @@ def test_schedule_errors_are_one_line(tmp_path: Path) -> None:
     bad = subprocess.run([*PAPERKG, "serve", "--sample", "--cron", "61 7 * * *"],
                          capture_output=True, text=True, env=env, timeout=120)
     secret = subprocess.run([*PAPERKG, "serve", "https://reader:s3cret@example.org/feed",
-                             "--interval", "60"], capture_output=True, text=True, env=env,
-                            timeout=120)
+                             "https://reader:other@example.org/more", "--interval", "60"],
+                            capture_output=True, text=True, env=env, timeout=120)
     for result in (both, bad, secret):
         assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "give one schedule" in both.stderr and "not a cron expression" in bad.stderr
-    assert "without user:password@" in secret.stderr and "s3cret" not in secret.stderr
+    assert "other credentials were given for https://example.org:443" in secret.stderr
+    assert "s3cret" not in secret.stderr
     assert not (tmp_path / "home" / "server.log").exists()  # refused before any server
 
 
@@ -71,9 +72,10 @@ def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> 
           log.open("w") as stderr_file):
         # every minute: the first run comes at the next minute and is over well before the
         # second, so Ctrl-C arrives with no run in flight
+        # credentials travel to the scheduled runs in the environment, not as parameters
         process = subprocess.Popen(
-            [*PAPERKG, "serve", feed.url("/api/query"), "--cron", "* * * * *", "--no-map",
-             "--out", str(out)],
+            [*PAPERKG, "serve", feed.url("/api/query", userinfo="reader:s3cret"), "--cron",
+             "* * * * *", "--no-map", "--out", str(out)],
             stdout=subprocess.DEVNULL, stderr=stderr_file, text=True,
             env=_env(tmp_path / "home"),
         )
@@ -89,7 +91,7 @@ def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> 
                     break
                 time.sleep(2)
             summary = json.loads((out / "summary.json").read_text())
-            requests = len(feed.requests)
+            requests = list(feed.requests)
         finally:
             process.send_signal(signal.SIGINT)  # Ctrl-C
             try:
@@ -100,7 +102,10 @@ def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> 
                 raise
     stderr = log.read_text()
     assert summary["graph_papers"] == 2 and summary["error"] is None, stderr
-    assert requests >= 1  # the scheduled run fetched the live source
+    # the scheduled run fetched the live source, with the credentials
+    assert requests and requests[0][1].get("Authorization") == "Basic cmVhZGVyOnMzY3JldA=="
+    for path in (tmp_path / "home").rglob("*"):  # Prefect's database, the server log
+        assert not path.is_file() or b"s3cret" not in path.read_bytes(), path
     assert api_url is not None, stderr
     assert "serving paperkg-build/scheduled: cron '* * * * *'" in stderr
     assert "Traceback" not in stderr, stderr
