@@ -7,6 +7,8 @@ task per abstract would cost more than extracting it.
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
@@ -19,8 +21,9 @@ from pydantic import BaseModel
 import flows  # noqa: F401  (applies paperkg's Prefect settings before prefect is imported)
 from pipeline.assemble import assemble
 from pipeline.extract import DEFAULT_EXTRACTOR, Extractor, load_extractor
-from pipeline.ingest import IngestError, IngestResult, read_papers, write_rejects
+from pipeline.ingest import IngestError, IngestResult, Rejected, read_papers, write_rejects
 from pipeline.normalize import Normalizer
+from pipeline.output import atomic_write_text, locked_output
 from pipeline.store import NetworkxStore, StoreError, WriteSummary
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
@@ -67,16 +70,37 @@ def ingest(inputs: Sequence[str], fmt: str | None, out_dir: str) -> IngestResult
     address that fails to fetch): a value, not an exception, so a scheduled run ends with a
     clear message instead of a failed task's traceback."""
     try:
-        result = read_papers(list(inputs), fmt)
+        return read_papers(list(inputs), fmt)
     except IngestError as exc:
         return str(exc)
-    write_rejects(result.rejected, Path(out_dir))
-    return result
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(papers: Sequence[Paper], extractor: str) -> list[PaperExtraction]:
-    return list(_extractor(extractor).extract(papers))
+def extract_batch(
+    papers: Sequence[Paper], extractor: str
+) -> tuple[list[PaperExtraction], list[Rejected]]:
+    """The batch's extractions; a paper the extractor fails on is rejected, not the run."""
+    try:
+        return list(_extractor(extractor).extract(papers)), []
+    except Exception:
+        logging.getLogger(__name__).exception("extracting a batch failed; retrying paper by paper")
+    extractions: list[PaperExtraction] = []
+    rejected: list[Rejected] = []
+    for paper in papers:
+        try:
+            extractions.extend(_extractor(extractor).extract([paper]))
+        except Exception as error:
+            logging.getLogger(__name__).exception("extracting %s failed", paper.source)
+            rejected.append(_rejected(paper, f"extraction failed ({type(error).__name__})"))
+    return extractions, rejected
+
+
+def _rejected(paper: Paper, reason: str) -> Rejected:
+    file, _, line = paper.source.rpartition(":")
+    if not line.isdigit():
+        file, line = paper.source, ""
+    return Rejected(file=file, line=int(line) if line else None, reason=reason,
+                    excerpt=paper.title[:200])
 
 
 @task(name="normalize-and-assemble", cache_policy=NO_CACHE)
@@ -152,30 +176,44 @@ def build_graph(
     read = ingest(inputs, fmt, out_dir)
     if isinstance(read, str):
         return RunSummary(error=read)
-    batches = [read.papers[i : i + batch_size] for i in range(0, len(read.papers), batch_size)]
-    extractions = [e for batch in batches for e in extract_batch(batch, extractor)]
+    rejected = list(read.rejected)
+    extractions: list[PaperExtraction] = []
+    for i in range(0, len(read.papers), batch_size):
+        extracted, failed = extract_batch(read.papers[i : i + batch_size], extractor)
+        extractions.extend(extracted)
+        rejected.extend(failed)
     batch = normalize_and_assemble(extractions)
-    written = store(batch, out_dir)
-    loaded = (load_neo4j(batch, neo4j_uri, neo4j_username, neo4j_database)
-              if neo4j_uri else None)
-    map_file = export(out_dir, max_nodes) if make_map else None
-    papers, concepts, relations = graph_counts(Path(out_dir))
-    rejects = Path(out_dir) / "rejects.jsonl"
-    summary = RunSummary(
-        papers_read=len(read.papers),
-        rejected=len(read.rejected),
-        reject_messages=[r.message() for r in read.rejected],
-        notes=read.notes,
-        write=written,
-        graph_papers=papers,
-        concepts_by_type=concepts,
-        edges_by_relation=relations,
-        graph_file=str(Path(out_dir) / "graph.graphml"),
-        map_file=map_file,
-        rejects_file=str(rejects) if read.rejected else None,
-        neo4j=loaded,
-    )
-    (Path(out_dir) / SUMMARY_FILE).write_text(
-        json.dumps(summary.model_dump(), indent=2) + "\n", encoding="utf-8"
-    )
+    folder = Path(out_dir)
+    # extraction runs alongside other runs; the read-merge-write of the folder does not
+    with locked_output(folder, on_wait=lambda: _say_waiting(folder)):
+        rejects_file = write_rejects(rejected, folder)
+        written = store(batch, out_dir)
+        map_file = export(out_dir, max_nodes) if make_map else None
+        papers, concepts, relations = graph_counts(folder)
+        summary = RunSummary(
+            papers_read=len(extractions),
+            rejected=len(rejected),
+            reject_messages=[r.message() for r in rejected],
+            notes=read.notes,
+            write=written,
+            graph_papers=papers,
+            concepts_by_type=concepts,
+            edges_by_relation=relations,
+            graph_file=str(folder / "graph.graphml"),
+            map_file=map_file,
+            rejects_file=str(rejects_file) if rejects_file else None,
+        )
+        atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
+    if neo4j_uri:
+        summary.neo4j = load_neo4j(batch, neo4j_uri, neo4j_username, neo4j_database)
+        atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
     return summary
+
+
+def _summary_json(summary: RunSummary) -> str:
+    return json.dumps(summary.model_dump(), indent=2) + "\n"
+
+
+def _say_waiting(folder: Path) -> None:
+    print(f"waiting for another paperkg run to finish writing {folder} ...", file=sys.stderr,
+          flush=True)

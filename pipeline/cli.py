@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
+import traceback
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -18,6 +20,7 @@ from rich.table import Table
 from pipeline.fetch import FetchError, stash_credentials
 from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
 from pipeline.query import QueryError, get_query, run_embedded
+from pipeline.redact import for_terminal, redact
 from pipeline.store import StoreError
 
 app = typer.Typer(
@@ -31,6 +34,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 MAX_REJECT_LINES = 20
+ERROR_LOG = "paperkg-errors.log"
 DEFAULT_OUT = Path("out")
 
 OutDir = Annotated[
@@ -121,9 +125,13 @@ def _neo4j_settings(
     # the driver logs each retry of a failing transaction as a warning; the user gets one line
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
-    if password is not None:  # the flow's load task reads it from this process's environment
-        os.environ["NEO4J_PASSWORD"] = password
-    return Neo4jSettings.from_env(uri=uri, username=user, database=database)
+    settings = Neo4jSettings.from_env(uri=uri, username=user, password=password,
+                                      database=database)
+    # the flow's load task reads it from this process's environment, never from parameters
+    # (Prefect stores those); it may have come from a flag or from user:password@ in the URI
+    if settings.password.get_secret_value():
+        os.environ["NEO4J_PASSWORD"] = settings.password.get_secret_value()
+    return settings
 
 
 def _flow_neo4j(settings: Any) -> dict[str, str | None]:
@@ -150,7 +158,8 @@ def _report_notes(notes: list[str]) -> None:
 
 def _report_rejects(messages: list[str], rejects_file: str | None) -> None:
     for message in messages[:MAX_REJECT_LINES]:
-        err.print(f"[yellow]skipped[/] {escape(message)}", highlight=False)
+        err.print(f"[yellow]skipped[/] {escape(for_terminal(message))}", highlight=False,
+                  soft_wrap=True)
     if len(messages) > MAX_REJECT_LINES:
         err.print(f"... and {len(messages) - MAX_REJECT_LINES} more", highlight=False)
     if rejects_file:
@@ -492,14 +501,61 @@ def sample_path_command() -> None:
 
 
 def main() -> None:
+    """The ``paperkg`` entry point: every failure ends with one ``paperkg: ...`` line and a
+    non-zero exit; a failure that is paperkg's own leaves its traceback in a log file."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except UserError as error:
-        err.print(f"paperkg: {error}", highlight=False, markup=False, soft_wrap=True)
-        sys.exit(error.code)
+        _fail(str(error), error.code)
     except (IngestError, StoreError, QueryError) as error:
-        err.print(f"paperkg: {error}", highlight=False, markup=False, soft_wrap=True)
-        sys.exit(2 if isinstance(error, QueryError | IngestError) else 1)
+        _fail(str(error), 2 if isinstance(error, QueryError | IngestError) else 1)
     except KeyboardInterrupt:
-        err.print("paperkg: interrupted")
-        sys.exit(130)
+        _fail("interrupted", 130)
+    except Exception as error:
+        # Typer bundles its own copy of click's exceptions: they are known by their names
+        kinds = {kind.__name__ for kind in type(error).__mro__}
+        if "NoArgsIsHelpError" in kinds and getattr(error, "ctx", None):
+            sys.stdout.write(error.ctx.get_help() + "\n")  # type: ignore[attr-defined]
+            sys.exit(0)
+        if "Abort" in kinds:
+            _fail("interrupted", 130)
+        if "UsageError" in kinds:
+            context = getattr(error, "ctx", None)
+            command = context.command_path if context else "paperkg"
+            _fail(f"{error.format_message()} (see {command} --help)", 2)  # type: ignore[attr-defined]
+        if "ClickException" in kinds:
+            _fail(error.format_message(), getattr(error, "exit_code", 1))  # type: ignore[attr-defined]
+        log = _log_traceback()
+        where = f"; details in {log}" if log else ""
+        _fail(f"unexpected error: {type(error).__name__}: {error}{where}", 1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"paperkg: {for_terminal(message)}", highlight=False, markup=False,
+              soft_wrap=True)
+    sys.exit(code)
+
+
+def error_log_path() -> Path:
+    """Where paperkg keeps the tracebacks of its own failures: beside Prefect's state."""
+    home = os.environ.get("PREFECT_HOME")
+    if home:
+        return Path(home).expanduser() / ERROR_LOG
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "paperkg" / ERROR_LOG
+
+
+def _log_traceback() -> Path | None:
+    """Append the current exception's traceback (secrets masked) to the error log."""
+    path = error_log_path()
+    text = redact("".join(traceback.format_exc()))
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(f"--- {stamp} paperkg {' '.join(sys.argv[1:2])}\n{text}\n")
+    except OSError:
+        return None
+    return path

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import email.utils
@@ -529,6 +530,8 @@ def _categories(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+# a paper's date: older than the first journals is a wrong date, not an old paper
+MIN_YEAR = 1600
 _RFC2822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d+)\b")
 
 
@@ -540,23 +543,29 @@ def _parse_date(value: Any, name: str) -> dt.date | None:
     text = value.strip()
     if not text:
         return None
-    try:
+    date = _date_of(text)
+    if date is None:
+        raise _BadRecord(f"invalid {name}: {text[:40]!r}")
+    if date.year < MIN_YEAR:
+        raise _BadRecord(f"invalid {name}: {text[:40]!r} (a year before {MIN_YEAR})")
+    return date
+
+
+def _date_of(text: str) -> dt.date | None:
+    with contextlib.suppress(ValueError):
         return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
+    with contextlib.suppress(ValueError):
         return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    # RFC 2822, as in arXiv versions. email.utils reads a year of fewer than four digits as
-    # 19xx/20xx ("0001" -> 2001): such a date is refused rather than silently moved.
-    year = _RFC2822_YEAR.search(text)
-    if year and len(year.group(1)) != 4:
-        raise _BadRecord(f"invalid {name}: {text[:40]!r} (the year needs four digits)")
-    try:
-        return email.utils.parsedate_to_datetime(text).date()
+    try:  # RFC 2822, as in arXiv versions
+        parsed = email.utils.parsedate_to_datetime(text).date()
     except (TypeError, ValueError, IndexError, OverflowError, UnicodeError):
-        raise _BadRecord(f"invalid {name}: {text[:40]!r}") from None
+        return None
+    # email.utils moves a year below 100 to 19xx/20xx ("0001" -> 2001): keep it as written,
+    # so that the range check refuses it instead of storing another date
+    written = _RFC2822_YEAR.search(text)
+    if written and int(written.group(1)) < 100:
+        return parsed.replace(year=max(1, int(written.group(1))))
+    return parsed
 
 
 def _paper_from_fields(raw: Mapping[str, Any], source: str) -> Paper:
