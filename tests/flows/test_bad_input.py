@@ -13,14 +13,16 @@ import json
 import shutil
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.cli import main
 from pipeline.store import GRAPH_FILE, NetworkxStore, paper_node
+from schemas import Paper, PaperExtraction
 from tests.feed_server import serve
 
 GOOD_ABSTRACT = (
@@ -354,3 +356,72 @@ def test_a_graph_that_cannot_be_written_back_is_never_swapped_in(
         store.save()
     assert digest(out / GRAPH_FILE) == before
     assert [p.name for p in out.iterdir() if p.name.startswith(".paperkg-")] == []
+
+
+class _FailsOnPoison:
+    """The rules extractor, except that it raises on a paper whose title says POISON: a record
+    that breaks an extractor (a plug-in's bug, a spaCy edge case) must cost only itself."""
+
+    def __init__(self) -> None:
+        from pipeline.extract import RuleExtractor
+
+        self.inner = RuleExtractor()
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        batch = list(papers)
+        if any("POISON" in p.title for p in batch):
+            raise ValueError("the extractor cannot handle this paper")
+        yield from self.inner.extract(batch)
+
+
+def test_a_record_the_extractor_fails_on_is_rejected_not_the_run(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.build import build_graph
+    from pipeline.extract import EXTRACTORS
+
+    monkeypatch.setitem(EXTRACTORS, "fails-on-poison", _FailsOnPoison)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(around(good_with(title="A POISON paper")))
+    before = papers(out)
+
+    summary = build_graph([str(source)], str(out), extractor="fails-on-poison", make_map=False)
+
+    assert summary.reject_messages == [
+        f"{source}:2: extraction failed (ValueError)"
+    ]
+    assert summary.papers_read == 2
+    assert_good_stored(out)
+    assert_base_kept(before, out)
+    assert "POISON" not in json.dumps(papers(out))
+
+
+def test_a_password_in_the_neo4j_uri_is_never_shown(
+    clean_neo4j: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NEO4J_URI", "NEO4J_PASSWORD", "NEO4J_USERNAME", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    host = clean_neo4j.uri.removeprefix("bolt://")
+    wrong = f"bolt://neo4j:Wr0ngSecret@{host}"
+    code, stdout, stderr = run_cli("query", "top-concepts", "--neo4j-uri", wrong,
+                                   capsys=capsys)
+    assert code == 1, stderr
+    assert "Wr0ngSecret" not in stdout + stderr
+    assert stderr.startswith("paperkg: ") and stderr.count("\n") == 1, stderr
+
+    right = f"bolt://neo4j:{clean_neo4j.password}@{host}"
+    code, stdout, stderr = run_cli("query", "top-concepts", "--neo4j-uri", right,
+                                   capsys=capsys)
+    assert code == 0, stderr  # the URI's user and password log in
+    assert clean_neo4j.password not in stdout + stderr
+
+
+def test_an_integer_beyond_64_bits_is_one_line_on_neo4j(
+    clean_neo4j: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", clean_neo4j.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", clean_neo4j.password)
+    code, _, stderr = run_cli("query", "top-concepts", "--param",
+                              "limit=99999999999999999999", capsys=capsys)
+    assert code == 2, stderr
+    assert stderr == "paperkg: --param limit is too large (at most 9,223,372,036,854,775,807)\n"
