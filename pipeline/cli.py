@@ -19,6 +19,7 @@ from rich.table import Table
 
 from pipeline.fetch import FetchError, stash_credentials
 from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
+from pipeline.output import atomic_writer
 from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.redact import for_terminal, redact
 from pipeline.store import StoreError
@@ -330,7 +331,7 @@ def extract(
         raise UserError("no usable papers were read", code=1)
     extractor = load_extractor(DEFAULT_EXTRACTOR)
     extractions = Normalizer().normalize(list(extractor.extract(result.papers)))
-    with output.open("w", encoding="utf-8") as handle:
+    with atomic_writer(output) as handle:
         for extraction in extractions:
             entities = [
                 {

@@ -57,6 +57,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
 from pipeline.output import atomic_write_text
+from schemas.text import display_safe
 
 __all__ = ["LEGEND", "export_map", "map_data", "select_subgraph"]
 
@@ -116,9 +117,11 @@ def script_json(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    """A value as shown on the map: no bidi controls or invisible characters, even in a graph
+    written before paperkg cleaned text at ingest (``gnp.exe`` never shows as ``exe.png``)."""
     if value is None:
         return ""
-    return value if isinstance(value, str) else str(value)
+    return display_safe(value if isinstance(value, str) else str(value))
 
 
 def _str_list(value: Any) -> list[str]:

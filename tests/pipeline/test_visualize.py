@@ -259,6 +259,18 @@ def test_user_text_never_appears_as_markup(map_file: Path) -> None:
     assert "<map>" not in html and "Test &lt;map&gt; &amp; &#39;co&#39;" in html
 
 
+def test_bidi_controls_and_invisible_characters_never_reach_the_page(tmp_path: Path) -> None:
+    """A graph written before text was cleaned at ingest still shows what is there."""
+    g = nx.MultiDiGraph()
+    _paper(g, "p1", "Report \u202egnp.exe\u200b", "Abstract \u2066with\u2069 isolates.",
+           authors=("Eve\u202d",))
+    html = export_map(g, tmp_path / "map.html").read_text(encoding="utf-8")
+    data = json.dumps(embedded_data(html), ensure_ascii=False)  # the page's text is all here
+    for char in ("\u202e", "\u200b", "\u2066", "\u2069", "\u202d"):
+        assert char not in data
+    assert "Report gnp.exe" in data and "Abstract with isolates." in data
+
+
 def test_data_round_trips_and_matches_graph(map_file: Path, graph: nx.MultiDiGraph) -> None:
     data = embedded_data(map_file.read_text(encoding="utf-8"))
     n_nodes, n_edges = drawn_counts(graph)
