@@ -512,6 +512,9 @@ def main() -> None:
         _fail(str(error), 2 if isinstance(error, QueryError | IngestError) else 1)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except OSError as error:  # a full disk, a folder that is not ours: the user can fix it
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(f"{where}{error.strerror or error}", 1)
     except Exception as error:
         # Typer bundles its own copy of click's exceptions: they are known by their names
         kinds = {kind.__name__ for kind in type(error).__mro__}

@@ -32,8 +32,11 @@ def atomic_writer(path: Path, *, binary: bool = False) -> Iterator[IO]:  # type:
     """An open temporary file that replaces ``path`` when the block ends without an error;
     on an error it is removed and ``path`` is untouched. A binary one can be read back."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".part",
-                               dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".part",
+                                   dir=path.parent)
+    except OSError as error:  # name the file the user asked for, not the temporary
+        raise OSError(error.errno, error.strerror, str(path)) from None
     umask = os.umask(0)
     os.umask(umask)
     os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; these are ordinary output files

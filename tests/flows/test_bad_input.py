@@ -425,3 +425,22 @@ def test_an_integer_beyond_64_bits_is_one_line_on_neo4j(
                               "limit=99999999999999999999", capsys=capsys)
     assert code == 2, stderr
     assert stderr == "paperkg: --param limit is too large (at most 9,223,372,036,854,775,807)\n"
+
+
+def test_an_output_that_cannot_be_written_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(jsonl(*GOOD))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, stderr = run_cli("extract", str(good), "--output", str(blocker / "x.jsonl"),
+                              capsys=capsys)
+    assert code == 2, stderr
+    assert stderr.startswith(f"paperkg: {blocker}: cannot create the output folder"), stderr
+    assert stderr.count("\n") == 1
+
+    code, _, stderr = run_cli("run", str(good), "--out", str(blocker), capsys=capsys)
+    assert code == 2, stderr
+    assert stderr.startswith(f"paperkg: {blocker}: cannot create the output folder"), stderr
+    assert blocker.read_text() == "not a folder"
