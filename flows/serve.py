@@ -2,8 +2,9 @@
 
 Prefect only schedules runs on a real API server; its temporary per-run server refuses ("Cannot
 schedule flows on an ephemeral server"). So ``paperkg serve`` uses the server named by
-``PREFECT_API_URL`` when one is set, and otherwise starts ``prefect server start`` on a free
-loopback port, with its state in paperkg's Prefect home and its scheduler on, for as long as it
+``PREFECT_API_URL`` when one is set, and otherwise starts a local server (``flows.local_server``:
+what ``prefect server start`` serves, on a free loopback port, ended with paperkg however
+paperkg ends) with its state in paperkg's Prefect home and its scheduler on, for as long as it
 serves. Each scheduled run is a normal ``paperkg-build`` flow run: same inputs (files or live
 addresses), same output folder, so a feed re-read every morning adds what is new and leaves
 what it already has unchanged.
@@ -14,15 +15,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from flows.local_server import LocalServerError, local_server, server_healthy, using_api_url
 
 __all__ = [
     "ScheduleError",
@@ -33,7 +31,6 @@ __all__ = [
     "server_healthy",
 ]
 
-SERVER_START_TIMEOUT_S = 90.0
 # after Ctrl-C, Prefect's runner pauses the schedule and stops; where it instead hangs (it can
 # wait forever on a finished run's process) a SIGTERM, which it always obeys, ends it
 STOP_GRACE_S = 15.0
@@ -41,6 +38,7 @@ STOP_GRACE_S = 15.0
 _SERVING_SERVICES = {
     "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "true",
     "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "true",
+    "PREFECT_SERVER_UI_ENABLED": "false",
 }
 
 
@@ -63,52 +61,16 @@ def check_schedule(cron: str | None, interval_s: float | None) -> None:
                             "(five fields, e.g. '0 7 * * *')") from None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_healthy(api_url: str) -> bool:
-    """The Prefect API at ``api_url`` answers its health check."""
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def local_prefect_server(log_file: Path) -> Iterator[str]:
-    """A ``prefect server start`` on loopback for the duration; yields its API URL."""
-    port = _free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, **_SERVING_SERVICES, "PREFECT_SERVER_UI_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    prefect = Path(sys.executable).with_name("prefect")
-    command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("ab") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not server_healthy(api_url):
-            if server.poll() is not None:
-                raise ScheduleError(f"the local Prefect server exited at start; see {log_file}")
-            if time.monotonic() > deadline:
-                raise ScheduleError(f"the local Prefect server did not start in "
-                                    f"{SERVER_START_TIMEOUT_S:.0f} s; see {log_file}")
-            time.sleep(0.5)
-        yield api_url
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+    """A local Prefect server that schedules runs, for the duration (``flows.local_server``);
+    yields its API URL once it answers."""
+    with local_server(log_file, ephemeral=False, env=_SERVING_SERVICES) as server:
+        try:
+            server.wait()
+        except LocalServerError as error:
+            raise ScheduleError(str(error)) from None
+        yield server.api_url
 
 
 @contextlib.contextmanager
@@ -121,12 +83,8 @@ def prefect_api() -> Iterator[tuple[str, Path | None]]:
         return
     # set by flows.settings.configure_prefect when no API URL is configured
     log = Path(os.environ["PREFECT_HOME"]).expanduser() / "server.log"
-    with local_prefect_server(log) as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-        try:
-            yield api_url, log
-        finally:
-            del os.environ["PREFECT_API_URL"]
+    with local_prefect_server(log) as api_url, using_api_url(api_url):
+        yield api_url, log
 
 
 def serve_build(

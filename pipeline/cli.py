@@ -196,17 +196,25 @@ def run(
         _check_neo4j(settings)
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
-    from flows.build import build_graph
-    from pipeline.extract import DEFAULT_EXTRACTOR
-    from pipeline.store import NetworkxStore
+    from flows.local_server import LocalServerError, local_prefect
 
-    NetworkxStore(out_dir)  # a damaged graph file stops the run before anything is written
-    with err.status("Building the graph (the first run starts a local Prefect server)..."):
-        summary = build_graph(
-            paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
-            max_nodes,
-            **_flow_neo4j(settings),
-        )
+    # the local Prefect server starts now and loads while the flow's modules do
+    with local_prefect() as prefect_api:
+        from flows.build import build_graph
+        from pipeline.extract import DEFAULT_EXTRACTOR
+        from pipeline.store import NetworkxStore
+
+        NetworkxStore(out_dir)  # a damaged graph file stops the run before anything is written
+        with err.status("Building the graph..."):
+            try:
+                prefect_api.wait()
+            except LocalServerError as error:
+                raise UserError(str(error), code=1) from None
+            summary = build_graph(
+                paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
+                max_nodes,
+                **_flow_neo4j(settings),
+            )
     if summary.error:
         raise UserError(summary.error)
     _report_notes(summary.notes)
