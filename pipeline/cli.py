@@ -35,7 +35,6 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 MAX_REJECT_LINES = 20
-ERROR_LOG = "paperkg-errors.log"
 DEFAULT_OUT = Path("out")
 
 OutDir = Annotated[
@@ -550,12 +549,11 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def error_log_path() -> Path:
-    """Where paperkg keeps the tracebacks of its own failures: beside Prefect's state."""
-    home = os.environ.get("PREFECT_HOME")
-    if home:
-        return Path(home).expanduser() / ERROR_LOG
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "paperkg" / ERROR_LOG
+    """Where paperkg keeps the tracebacks of its own failures: Prefect's log file, so that one
+    file holds everything behind a failed run (``paperkg.log`` in paperkg's Prefect home)."""
+    from flows.settings import prefect_log_file
+
+    return prefect_log_file()
 
 
 def _log_traceback() -> Path | None:

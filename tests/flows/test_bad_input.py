@@ -444,3 +444,26 @@ def test_an_output_that_cannot_be_written_is_one_line(
     assert code == 2, stderr
     assert stderr.startswith(f"paperkg: {blocker}: cannot create the output folder"), stderr
     assert blocker.read_text() == "not a folder"
+
+
+def test_paperkgs_own_failure_is_one_line_and_its_traceback_is_kept_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The error boundary itself: whatever a bug raises, the user sees one line that says
+    where the traceback is, and no secret reaches the line or the log."""
+    import pipeline.cli
+
+    log = tmp_path / "paperkg.log"
+    monkeypatch.setenv("PREFECT_LOGGING_HANDLERS_FILE_FILENAME", str(log))
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("lost bolt://neo4j:Hunter2pw@db:7687")
+
+    monkeypatch.setattr(pipeline.cli, "app", broken)
+    code, stdout, stderr = run_cli("schema", capsys=capsys)
+    assert code == 1
+    assert stderr == ("paperkg: unexpected error: RuntimeError: lost bolt://***@db:7687; "
+                      f"details in {log}\n")
+    kept = log.read_text()
+    assert "Traceback (most recent call last)" in kept and "in broken" in kept
+    assert "Hunter2pw" not in kept + stdout + stderr
