@@ -197,6 +197,17 @@ CLEANED = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def prefect_api() -> Iterator[None]:
+    """One local Prefect server for the module: each run finds it as a configured
+    PREFECT_API_URL, as with a user's own server, instead of starting its own."""
+    from flows.local_server import local_prefect
+
+    with local_prefect() as api:
+        api.wait()
+        yield
+
+
 @pytest.fixture(scope="module")
 def base_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("base")
