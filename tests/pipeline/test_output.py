@@ -86,9 +86,11 @@ def test_a_second_writer_waits_for_the_first_and_is_told(tmp_path: Path) -> None
         [PYTHON, "-c", textwrap.dedent(f"""
             import time
             from pipeline.output import locked_output
+            from pathlib import Path
             with locked_output({str(tmp_path)!r}):
                 print("holding", flush=True)
                 time.sleep(2)
+                Path({str(tmp_path / "first-done")!r}).write_text("x")
         """)],
         stdout=subprocess.PIPE, text=True,
     )
@@ -98,7 +100,7 @@ def test_a_second_writer_waits_for_the_first_and_is_told(tmp_path: Path) -> None
         started = time.monotonic()
         with locked_output(tmp_path, on_wait=told.set):
             waited = time.monotonic() - started
-            assert holder.poll() is not None  # the first writer had finished
+            assert (tmp_path / "first-done").exists()  # the first writer had finished
         assert told.is_set()
         assert waited > 0.5
     finally:
