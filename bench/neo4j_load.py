@@ -33,8 +33,9 @@ from bench.corpus import (
     real_growth,
     source_papers,
 )
-from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
-from pipeline.query import get_query, resolve_params
+from pipeline.stores.neo4j.settings import Neo4jSettings
+from pipeline.stores.neo4j.store import Neo4jStore
+from pipeline.stores.queries import get_query, resolve_params
 from tests.neo4j_server import Neo4jTestServer
 
 

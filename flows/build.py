@@ -24,7 +24,8 @@ from pipeline.extract import DEFAULT_EXTRACTOR, Extractor, load_extractor
 from pipeline.ingest import IngestError, IngestResult, Rejected, read_papers, write_rejects
 from pipeline.normalize import Normalizer
 from pipeline.output import atomic_write_text, locked_output
-from pipeline.store import NetworkxStore, StoreError, WriteSummary
+from pipeline.stores.base import StoreError, WriteSummary
+from pipeline.stores.embedded import NetworkxStore
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
 
@@ -121,7 +122,8 @@ def load_neo4j(
     never passed as a task parameter (Prefect records parameters). A Neo4j failure is
     returned, not raised, so the run ends with one clear line instead of Prefect's
     tracebacks; the CLI exits 1 on it."""
-    from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
+    from pipeline.stores.neo4j.settings import Neo4jSettings
+    from pipeline.stores.neo4j.store import Neo4jStore
 
     try:
         settings = Neo4jSettings.from_env(uri=uri, username=username, database=database)
@@ -136,7 +138,7 @@ def load_neo4j(
 
 
 def safe_target(uri: str) -> str:
-    from pipeline.neo4j_store import safe_uri
+    from pipeline.stores.neo4j.settings import safe_uri
 
     return f"Neo4j at {safe_uri(uri)}"
 

@@ -20,9 +20,10 @@ from rich.table import Table
 from pipeline.fetch import FetchError, stash_credentials
 from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
 from pipeline.output import atomic_writer
-from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.redact import for_terminal, redact
-from pipeline.store import StoreError
+from pipeline.stores.base import StoreError
+from pipeline.stores.embedded_queries import run_embedded
+from pipeline.stores.queries import QueryError, get_query
 
 app = typer.Typer(
     name="paperkg",
@@ -120,7 +121,7 @@ def _neo4j_settings(
         return None
     import logging
 
-    from pipeline.neo4j_store import Neo4jSettings
+    from pipeline.stores.neo4j.settings import Neo4jSettings
 
     # the driver logs each retry of a failing transaction as a warning; the user gets one line
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -145,7 +146,7 @@ def _flow_neo4j(settings: Any) -> dict[str, str | None]:
 
 def _check_neo4j(settings: Any) -> None:
     """Log in before any work starts: a bad URI, password or database is one line, exit 1."""
-    from pipeline.neo4j_store import Neo4jStore
+    from pipeline.stores.neo4j.store import Neo4jStore
 
     with Neo4jStore(settings) as store, err.status(f"Connecting to {settings.target}..."):
         store.check()
@@ -201,7 +202,7 @@ def run(
     with local_prefect() as prefect_api:
         from flows.build import build_graph
         from pipeline.extract import DEFAULT_EXTRACTOR
-        from pipeline.store import NetworkxStore
+        from pipeline.stores.embedded import NetworkxStore
 
         NetworkxStore(out_dir)  # a damaged graph file stops the run before anything is written
         with err.status("Building the graph..."):
@@ -456,7 +457,7 @@ def query(
     """Run a named query (graph_queries/NAME.cypher): on Neo4j when NEO4J_URI is set or
     --neo4j is given, else on the embedded store in --out."""
     from graph_queries import load_queries
-    from pipeline.store import GRAPH_FILE, NetworkxStore
+    from pipeline.stores.embedded import GRAPH_FILE, NetworkxStore
 
     if name is None:
         for q in load_queries().values():
@@ -471,8 +472,8 @@ def query(
     named = get_query(name)
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
     if settings is not None:
-        from pipeline.neo4j_store import Neo4jStore
-        from pipeline.query import resolve_params
+        from pipeline.stores.neo4j.store import Neo4jStore
+        from pipeline.stores.queries import resolve_params
 
         values = resolve_params(named, _parse_params(param or []))
         with Neo4jStore(settings) as store:

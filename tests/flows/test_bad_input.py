@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from pipeline.cli import main
-from pipeline.store import GRAPH_FILE, NetworkxStore, paper_node
+from pipeline.stores.base import paper_node
+from pipeline.stores.embedded import GRAPH_FILE, NetworkxStore
 from schemas import Paper, PaperExtraction
 from tests.feed_server import serve
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from pipeline.output import locked_output
-from pipeline.store import NetworkxStore
+from pipeline.stores.embedded import NetworkxStore
 
 PAPERKG = [sys.executable, "-c", "from pipeline.cli import main; main()"]
 

@@ -12,13 +12,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import neo4j
 import pytest
 
-from pipeline import neo4j_store
-from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
-from pipeline.store import NetworkxStore, StoreError
+from pipeline.stores.base import StoreError
+from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.neo4j import loader
+from pipeline.stores.neo4j.loader import PaperChunk
+from pipeline.stores.neo4j.settings import Neo4jSettings
+from pipeline.stores.neo4j.store import Neo4jStore
 from schemas import GraphBatch, Paper
 from tests.neo4j_server import Neo4jTestServer, free_port
 from tests.pipeline.graph_compare import (
@@ -116,7 +120,7 @@ def test_changed_abstracts_replace_edges_like_the_embedded_store(
     neo4j_driver: neo4j.Driver, clean_neo4j, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     papers_per_transaction: int,
 ) -> None:
-    monkeypatch.setattr(neo4j_store, "PAPERS_PER_TRANSACTION", papers_per_transaction)
+    monkeypatch.setattr(loader, "PAPERS_PER_TRANSACTION", papers_per_transaction)
     changed = batch_for(changed_papers())
     with Neo4jStore(settings_for(clean_neo4j)) as store:
         expected = write_both(tmp_path, store, [(sample_batch(), DAY1), (changed, DAY2)])
@@ -151,12 +155,12 @@ def _embedded_after(directory: Path, batches: list[GraphBatch]):
 def test_server_killed_mid_load_fails_clearly_and_the_rerun_completes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(neo4j_store, "PAPERS_PER_TRANSACTION", 10)
+    monkeypatch.setattr(loader, "PAPERS_PER_TRANSACTION", 10)
     batch = sample_batch()
     server = Neo4jTestServer(data_dir=tmp_path / "neo4j")
     server.start()
     try:
-        original = Neo4jStore._write_papers
+        original = loader.write_chunk
         calls = {"n": 0}
 
         def crash_on_third_chunk(*args: object, **kwargs: object) -> dict[str, str]:
@@ -165,14 +169,14 @@ def test_server_killed_mid_load_fails_clearly_and_the_rerun_completes(
                 server.kill()
             return original(*args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Neo4jStore, "_write_papers", staticmethod(crash_on_third_chunk))
+        monkeypatch.setattr(loader, "write_chunk", crash_on_third_chunk)
         settings = settings_for(server, retry_seconds=2.0)
         with Neo4jStore(settings) as store, pytest.raises(StoreError) as failure:
             store.write(batch, today=DAY1)
         message = str(failure.value)
         assert "lost the connection" in message and "while loading" in message
         assert "\n" not in message and server.password not in message
-        monkeypatch.setattr(Neo4jStore, "_write_papers", staticmethod(original))
+        monkeypatch.setattr(loader, "write_chunk", original)
 
         server.start()
         with server.driver() as driver:
@@ -257,25 +261,26 @@ def test_a_node_deleted_by_another_writer_mid_load_fails_the_load_and_the_rerun_
     """Edges find their concepts by the elementIds an earlier chunk returned; if someone else
     deletes one of those concepts in between, the chunk must fail (and roll back), not create
     fewer edges than it was given."""
-    monkeypatch.setattr(neo4j_store, "PAPERS_PER_TRANSACTION", 10)
+    monkeypatch.setattr(loader, "PAPERS_PER_TRANSACTION", 10)
     batch = sample_batch()
-    original = Neo4jStore._write_papers
+    original = loader.write_chunk
     deleted: list[str] = []
 
-    def delete_a_known_concept_before_the_second_chunk(*args: object) -> dict[str, str]:
-        edges, known_ids = args[3], args[8]
-        if not deleted and known_ids:
-            key = next(e["concept"] for e in edges if e["concept"] in known_ids)  # type: ignore[union-attr]
+    def delete_a_known_concept_before_the_second_chunk(
+        tx: neo4j.ManagedTransaction, part: PaperChunk, **kwargs: Any
+    ) -> dict[str, str]:
+        if not deleted and part.known_ids:
+            key = next(e["concept"] for e in part.edges if e["concept"] in part.known_ids)
             with neo4j_server.driver() as other_writer:
                 other_writer.execute_query("MATCH (c:Concept {key: $key}) DETACH DELETE c",
                                            key=key)
             deleted.append(key)
-        return original(*args)  # type: ignore[arg-type]
+        return original(tx, part, **kwargs)
 
     with neo4j_server.driver() as driver:
         driver.execute_query("MATCH (n) DETACH DELETE n")
-        monkeypatch.setattr(Neo4jStore, "_write_papers",
-                            staticmethod(delete_a_known_concept_before_the_second_chunk))
+        monkeypatch.setattr(loader, "write_chunk",
+                            delete_a_known_concept_before_the_second_chunk)
         with Neo4jStore(settings_for(neo4j_server)) as store, \
                 pytest.raises(StoreError) as failure:
             store.write(batch, today=DAY1)
@@ -284,7 +289,7 @@ def test_a_node_deleted_by_another_writer_mid_load_fails_the_load_and_the_rerun_
         papers = driver.execute_query("MATCH (p:Paper) RETURN count(p) AS n")[0][0]["n"]
         assert papers == 10  # the first chunk committed, the second rolled back
 
-        monkeypatch.setattr(Neo4jStore, "_write_papers", staticmethod(original))
+        monkeypatch.setattr(loader, "write_chunk", original)
         with Neo4jStore(settings_for(neo4j_server)) as store:
             store.write(batch, today=DAY1)
         actual = neo4j_snapshot(driver)

@@ -5,8 +5,9 @@ import networkx as nx
 import pytest
 
 from graph_queries import load_queries, parse_query
-from pipeline.query import QueryError, run_embedded
-from pipeline.store import NetworkxStore
+from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.embedded_queries import run_embedded
+from pipeline.stores.queries import QueryError
 from schemas import Concept, ConceptType, GraphBatch, Paper, PaperConcept, Role
 
 

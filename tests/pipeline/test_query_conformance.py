@@ -16,9 +16,11 @@ import networkx as nx
 import pytest
 
 from graph_queries import load_queries
-from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
-from pipeline.query import get_query, resolve_params, run_embedded
-from pipeline.store import NetworkxStore
+from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.embedded_queries import run_embedded
+from pipeline.stores.neo4j.settings import Neo4jSettings
+from pipeline.stores.neo4j.store import Neo4jStore
+from pipeline.stores.queries import get_query, resolve_params
 from tests.neo4j_server import Neo4jTestServer
 from tests.pipeline.graph_compare import batch_for, sample_batch, sample_papers
 

@@ -20,9 +20,11 @@ import networkx as nx
 import pytest
 
 from bench.corpus import concept_batch, generate, index_sources, source_papers
-from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
-from pipeline.query import get_query, resolve_params, run_embedded
-from pipeline.store import NetworkxStore
+from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.embedded_queries import run_embedded
+from pipeline.stores.neo4j.settings import Neo4jSettings
+from pipeline.stores.neo4j.store import Neo4jStore
+from pipeline.stores.queries import get_query, resolve_params
 from tests.neo4j_server import Neo4jTestServer
 
 pytestmark = pytest.mark.neo4j

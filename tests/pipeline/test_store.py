@@ -6,7 +6,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from pipeline.store import GRAPH_FILE, NetworkxStore, StoreError
+from pipeline.stores.base import StoreError
+from pipeline.stores.embedded import GRAPH_FILE, NetworkxStore
 from schemas import (
     Concept,
     ConceptLink,

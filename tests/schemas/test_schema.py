@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pipeline.store import NetworkxStore
+from pipeline.stores.embedded import NetworkxStore
 from schemas import (
     CONCEPT,
     PAPER,

@@ -10,44 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from graph_queries import NamedQuery, load_queries
-from pipeline.normalize import concept_key
-from pipeline.store import PAPER_ROLES, concept_node, paper_node
+from graph_queries import NamedQuery
+from pipeline.stores.base import PAPER_ROLES, Row, concept_node, paper_node
+from pipeline.stores.queries import (
+    QueryError,
+    alias_match,
+    check_params,
+    check_role,
+    check_type,
+    get_query,
+    missing_error,
+    parse_today,
+    resolve_params,
+)
 from schemas import CONCEPT, ConceptType, LinkType, Role
 
-Row = dict[str, Any]
 CONCEPT_LINKS = frozenset(t.value for t in LinkType)
-
-
-class QueryError(Exception):
-    """A user error in a query call; the message is one line."""
-
-
-def missing_error(kind: str, value: str) -> QueryError:
-    """The error for a paper or concept parameter naming nothing in the graph (both backends)."""
-    if kind == "paper":
-        return QueryError(f"no paper with id {value!r} in the graph")
-    return QueryError(f"no concept with key {value!r} in the graph")
-
-
-def alias_match(key: str, candidates: Iterable[tuple[str, Sequence[str], int]]) -> str | None:
-    """The concept a user meant by a name that is only an alias ("MCTS", "BIG-bench").
-
-    ``candidates`` are (key, aliases, paper_count); when several concepts carry the alias,
-    the one in the most papers wins, then the smaller key, so both backends agree.
-    """
-    found = [
-        (-papers, candidate)
-        for candidate, aliases, papers in candidates
-        # an all-lower-case spelling of an acronym normalizes differently ("mcts" -> "mct")
-        if any(key in (concept_key(alias), concept_key(alias.lower())) for alias in aliases)
-    ]
-    return min(found)[1] if found else None
 
 
 def _concept(graph: nx.MultiDiGraph, key: str) -> str:
@@ -65,45 +48,6 @@ def _concept(graph: nx.MultiDiGraph, key: str) -> str:
     if resolved is None:
         raise missing_error("concept", key)
     return concept_node(resolved)
-
-
-def _check_type(type: str | None) -> None:
-    if type is not None and type not in ConceptType.__members__:
-        valid = ", ".join(t.value for t in ConceptType)
-        raise QueryError(f"type must be one of {valid}, not {type!r}")
-
-
-def _check_role(role: str | None) -> None:
-    if role is not None and role not in PAPER_ROLES:
-        raise QueryError(f"role must be one of {', '.join(r.value for r in Role)}, not {role!r}")
-
-
-def _today(today: str | None) -> dt.date:
-    if today is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(today)
-    except ValueError:
-        raise QueryError(f"--param today must be a date YYYY-MM-DD, not {today!r}") from None
-
-
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-
-
-def check_params(name: str, values: Mapping[str, Any]) -> None:
-    """Value checks both backends apply before running a query (one-line QueryError)."""
-    for key in ("limit", "days"):
-        value = values.get(key)
-        if isinstance(value, int) and value < 0:
-            raise QueryError(f"--param {key} must be 0 or more, not {value}")
-    for key, value in values.items():
-        # Neo4j (and Cypher) integers are 64-bit; a larger one fails inside the driver
-        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-            raise QueryError(f"--param {key} is too large (at most {INT64_MAX:,})")
-    _check_role(values.get("role"))
-    _check_type(values.get("type"))
-    if "today" in values:
-        _today(values["today"])
 
 
 def related_work(graph: nx.MultiDiGraph, paper: str, limit: int) -> list[Row]:
@@ -141,7 +85,7 @@ def related_work(graph: nx.MultiDiGraph, paper: str, limit: int) -> list[Row]:
 
 
 def papers_for(graph: nx.MultiDiGraph, concept: str, role: str | None, limit: int) -> list[Row]:
-    _check_role(role)
+    check_role(role)
     node = _concept(graph, concept)
     rows = [
         {
@@ -159,7 +103,7 @@ def papers_for(graph: nx.MultiDiGraph, concept: str, role: str | None, limit: in
 
 
 def top_concepts(graph: nx.MultiDiGraph, type: str | None, limit: int) -> list[Row]:
-    _check_type(type)
+    check_type(type)
     by_type: dict[str, list[Row]] = {}
     for _, data in graph.nodes(data=True):
         if data.get("kind") != CONCEPT.label or (type is not None and data["type"] != type):
@@ -265,7 +209,7 @@ def tasks_for_method(graph: nx.MultiDiGraph, concept: str, limit: int) -> list[R
 
 
 def central_concepts(graph: nx.MultiDiGraph, type: str | None, limit: int) -> list[Row]:
-    _check_type(type)
+    check_type(type)
     by_type: dict[str, list[Row]] = {}
     for node, data in graph.nodes(data=True):
         if data.get("kind") != CONCEPT.label or (type is not None and data["type"] != type):
@@ -289,8 +233,8 @@ def central_concepts(graph: nx.MultiDiGraph, type: str | None, limit: int) -> li
 def new_concepts(
     graph: nx.MultiDiGraph, days: int, today: str | None, type: str | None, limit: int
 ) -> list[Row]:
-    _check_type(type)
-    until = _today(today)
+    check_type(type)
+    until = parse_today(today)
     since, until_text = (until - dt.timedelta(days=days)).isoformat(), until.isoformat()
     rows = [
         {"concept": data["name"], "key": data["key"], "type": data["type"],
@@ -316,42 +260,21 @@ EMBEDDED: Mapping[str, Callable[..., list[Row]]] = {
 }
 
 
-def resolve_params(query: NamedQuery, raw: Mapping[str, str]) -> dict[str, Any]:
-    """Typed parameter values from ``key=value`` strings, defaults filled in."""
-    known = {p.name for p in query.params}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise QueryError(
-            f"{query.name} has no parameter {unknown[0]!r} (parameters: {', '.join(sorted(known))})"
-        )
-    values: dict[str, Any] = {}
-    for param in query.params:
-        if param.name not in raw:
-            if param.required:
-                raise QueryError(f"{query.name} needs --param {param.name}=... ({param.help})")
-            values[param.name] = param.default
-            continue
-        try:
-            value = param.convert(raw[param.name])
-        except ValueError:
-            raise QueryError(
-                f"--param {param.name} must be {param.kind}, not {raw[param.name]!r}"
-            ) from None
-        values[param.name] = concept_key(str(value)) if param.kind == "concept" else value
-    return values
-
-
-def get_query(name: str) -> NamedQuery:
-    queries = load_queries()
-    if name not in queries:
-        raise QueryError(f"no query named {name!r} (queries: {', '.join(sorted(queries))})")
-    return queries[name]
-
-
-def run_embedded(graph: nx.MultiDiGraph, name: str, raw_params: Mapping[str, str]) -> list[Row]:
+def _embedded(name: str) -> tuple[NamedQuery, Callable[..., list[Row]]]:
     query = get_query(name)
     if name not in EMBEDDED:
         raise QueryError(f"{name} runs on Neo4j only; configure NEO4J_URI or pass --neo4j-uri")
-    values = resolve_params(query, raw_params)
+    return query, EMBEDDED[name]
+
+
+def run_query(graph: nx.MultiDiGraph, name: str, values: Mapping[str, Any]) -> list[Row]:
+    """Run a named query with typed values (``resolve_params``), as Neo4j runs its Cypher."""
+    _, answer = _embedded(name)
     check_params(name, values)
-    return EMBEDDED[name](graph, **values)
+    return answer(graph, **values)
+
+
+def run_embedded(graph: nx.MultiDiGraph, name: str, raw_params: Mapping[str, str]) -> list[Row]:
+    """Run a named query from ``key=value`` strings."""
+    query, _ = _embedded(name)
+    return run_query(graph, name, resolve_params(query, raw_params))

@@ -22,33 +22,19 @@ from pathlib import Path
 from typing import IO
 
 import networkx as nx
-from pydantic import BaseModel
 
 from pipeline.output import atomic_writer
-from schemas import CONCEPT, PAPER, GraphBatch, LinkType, Paper, Role, node_id
+from pipeline.stores.base import (
+    PAPER_ROLES,
+    StoreError,
+    WriteSummary,
+    concept_node,
+    paper_node,
+)
+from schemas import CONCEPT, PAPER, GraphBatch, LinkType, Paper
 
 GRAPH_FILE = "graph.graphml"
-PAPER_ROLES = frozenset(r.value for r in Role)
 STATED_LINKS = frozenset({LinkType.APPLIED_TO.value, LinkType.EVALUATED_ON.value})
-
-
-class WriteSummary(BaseModel):
-    papers_added: int = 0
-    papers_updated: int = 0
-    papers_unchanged: int = 0
-    concepts_removed: int = 0
-
-
-class StoreError(Exception):
-    """The store file cannot be used; the message is one line for the user."""
-
-
-def paper_node(paper_id: str) -> str:
-    return node_id(PAPER.label, paper_id)
-
-
-def concept_node(key: str) -> str:
-    return node_id(CONCEPT.label, key)
 
 
 def _paper_attributes(paper: Paper) -> dict[str, object]:

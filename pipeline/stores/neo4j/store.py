@@ -1,0 +1,224 @@
+"""Store: Neo4j, holding exactly the graph the embedded store (pipeline/stores/embedded.py)
+holds.
+
+Same labels, keys and relationship types (all from ``schemas``), same properties, same
+per-paper merge. List properties (authors, categories, aliases, papers) are Neo4j lists of
+strings where the GraphML file has JSON strings; missing scalars are "" as in GraphML.
+How a batch is loaded: loader.py; the Cypher: statements.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from pipeline.stores.base import Row, StoreError, WriteSummary
+from pipeline.stores.neo4j import statements as cypher
+from pipeline.stores.neo4j.loader import load
+from pipeline.stores.neo4j.settings import Neo4jSettings
+from pipeline.stores.queries import alias_match, check_params, get_query, missing_error
+from schemas import NODES, GraphBatch
+
+T = TypeVar("T")
+
+DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def describe_error(error: Exception, settings: Neo4jSettings, doing: str | None = None) -> str:
+    """One line saying what went wrong, never containing the password.
+
+    ``doing`` None means the error came while connecting."""
+    where = settings.target
+    if isinstance(error, AuthError):
+        message = (f"{where} rejected the login of user {settings.username!r} "
+                   "(wrong username or password; set NEO4J_PASSWORD)")
+    elif isinstance(error, ClientError) and error.code == DATABASE_NOT_FOUND:
+        message = (f"{where}: no database named {settings.database!r} "
+                   "(set NEO4J_DATABASE or --neo4j-database; Community edition has only 'neo4j')")
+    elif isinstance(error, ServiceUnavailable | SessionExpired):
+        reason = _one_line(str(error)).lower()
+        if "refused" in reason:
+            detail = "connection refused: is the server running and the port right?"
+        elif "dns resolve" in reason or "name or service not known" in reason:
+            detail = "the host name does not resolve"
+        elif "timed out" in reason or "timeout" in reason:
+            detail = "timed out: is the host and port right, and a firewall open?"
+        else:
+            detail = "the server is unreachable or went away"
+        if doing is None:
+            message = f"cannot reach {where} ({detail})"
+        else:
+            message = f"lost the connection to {where} while {doing} ({detail})"
+            if doing == "loading":
+                message += "; re-run when it is back: the load is idempotent"
+    elif isinstance(error, Neo4jError):
+        message = (f"{where} failed while {doing or 'connecting'}: {error.code}: "
+                   f"{_one_line(error.message or '')}")
+    elif isinstance(error, ConfigurationError):
+        message = f"{where}: bad driver configuration ({_one_line(str(error))})"
+    else:
+        message = (f"{where} failed while {doing or 'connecting'}: {type(error).__name__}: "
+                   f"{_one_line(str(error))}")
+    secret = settings.password.get_secret_value()
+    if secret:
+        message = message.replace(secret, "***")
+    return message
+
+
+class Neo4jStore:
+    """The graph in a Neo4j database. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        self.settings = settings
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                settings.uri,
+                auth=(settings.username, settings.password.get_secret_value()),
+                connection_timeout=settings.connection_timeout,
+                max_transaction_retry_time=settings.retry_seconds,
+                # the server's hints ("property does not exist yet") are not for users
+                notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
+            )
+        except (DriverError, ValueError) as error:
+            raise StoreError(describe_error(error, settings)) from None
+        # (concept a, concept b) -> elementId of their CO_OCCURS_WITH, for pairs of frequent
+        # concepts; only a hint (checked on use), see CO_OCCURS_BY_ID in statements.py
+        self._hot: dict[tuple[str, str], str] = {}
+        self.last_rows: Counter[str] = Counter()  # relationship rows the last write sent
+
+    def __repr__(self) -> str:
+        return f"<Neo4jStore {self.settings.target}>"
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _session(self) -> neo4j.Session:
+        return self.driver.session(database=self.settings.database)
+
+    def _guard(self, doing: str | None, work: Callable[[], T]) -> T:
+        """Run ``work``; any driver or server error becomes a one-line StoreError."""
+        try:
+            return work()
+        except (Neo4jError, DriverError) as error:
+            raise StoreError(describe_error(error, self.settings, doing)) from None
+
+    def _write(self, doing: str, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        def run() -> T:
+            with self._session() as session:
+                return session.execute_write(work)
+
+        return self._guard(doing, run)
+
+    def _read(self, doing: str, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        def run() -> T:
+            with self._session() as session:
+                return session.execute_read(work)
+
+        return self._guard(doing, run)
+
+    def check(self) -> None:
+        """Log in and run a trivial query on the database, once (no retries); StoreError
+        says what failed: unreachable, wrong password or unknown database."""
+
+        def run() -> None:
+            with self._session() as session:
+                session.run(cypher.CHECK).consume()
+
+        self._guard(None, run)
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Uniqueness constraints on the node keys and the indexes of schemas; idempotent."""
+
+        def run() -> None:
+            with self._session() as session:
+                for statement in cypher.schema_statements():
+                    session.run(statement).consume()  # schema changes need auto-commit
+                session.run(cypher.AWAIT_INDEXES).consume()
+
+        self._guard("creating the schema", run)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, batch: GraphBatch, *, today: dt.date | None = None) -> WriteSummary:
+        """Merge a batch the way NetworkxStore.write does; see pipeline/stores/neo4j/loader.py."""
+        self.ensure_schema()
+        self.last_rows = Counter()
+        loaded = load(batch, today=today or dt.date.today(), read=self._read, write=self._write,
+                      hot=self._hot)
+        self.last_rows = loaded.rows
+        return loaded.summary
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def run_query(self, name: str, params: Mapping[str, Any]) -> list[Row]:
+        """Run graph_queries/NAME.cypher with typed parameters; plain Python rows."""
+        query = get_query(name)
+        values = dict(params)
+        check_params(name, values)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[Row]:
+            # the same "no such paper/concept" errors as the embedded store
+            for param in query.params:
+                value = values.get(param.name)
+                if value is None:
+                    continue
+                if param.name == "paper":
+                    record = tx.run(cypher.PAPER_EXISTS, id=value)
+                    if not record.single(strict=True)["n"]:
+                        raise missing_error("paper", value)
+                elif param.kind == "concept":
+                    record = tx.run(cypher.CONCEPT_EXISTS, key=value)
+                    if record.single(strict=True)["n"]:
+                        continue
+                    aliased = tx.run(cypher.ALIASED_CONCEPTS)
+                    resolved = alias_match(
+                        value, ((r["key"], r["aliases"], r["papers"]) for r in aliased)
+                    )
+                    if resolved is None:
+                        raise missing_error("concept", value)
+                    values[param.name] = resolved
+            return [record.data() for record in tx.run(query.cypher, values)]
+
+        return self._read(f"running query {name}", work)
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type (for summaries and tests)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, int]:
+            result: dict[str, int] = {}
+            for spec in NODES:
+                result[spec.label] = tx.run(
+                    cypher.count_nodes(spec.label)).single(strict=True)["n"]
+            for rel in cypher.RELATIONSHIP_TYPES:
+                result[rel] = tx.run(
+                    cypher.count_relationships(rel)).single(strict=True)["n"]
+            return result
+
+        return self._read("counting", work)
