@@ -84,8 +84,8 @@ def main() -> None:
                 print(f"{size:>7} papers: loaded {len(papers)} new in {load_seconds:.1f} s, "
                       f"{rows / load_seconds:,.0f} relationship rows/s ({rows:,} rows: paper "
                       f"edges, stated links, co-occurrence weight changes); "
-                      f"graph {counts['Paper']:,} papers, {counts['Concept']:,} concepts, "
-                      f"{sum(v for k, v in counts.items() if k not in ('Paper', 'Concept')):,} "
+                      f"graph {counts.papers:,} papers, {counts.concepts:,} concepts, "
+                      f"{sum(counts.edges_by_relation.values()):,} "
                       f"relationships; loader peak RSS {peak_rss_mb():,.0f} MB")
                 print("  " + describe_synthetic(
                     size, len(df), [(k, c / size) for k, c in df.most_common(10)]))

@@ -132,7 +132,8 @@ def load_neo4j(
     try:
         with Neo4jStore(settings) as graph_db:
             written = graph_db.write(batch)
-            return Neo4jLoad(target=settings.target, write=written, counts=graph_db.counts())
+            return Neo4jLoad(target=settings.target, write=written,
+                             counts=graph_db.counts().by_label_and_type())
     except StoreError as error:
         return Neo4jLoad(target=settings.target, error=str(error))
 

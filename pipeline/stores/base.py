@@ -1,12 +1,16 @@
-"""What every graph store shares: the write summary, the one error type, node ids and rows."""
+"""What every graph store shares: the ``GraphStore`` protocol, its results, the one error type,
+node ids and rows."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Protocol, Self
 
+import networkx as nx
 from pydantic import BaseModel
 
-from schemas import CONCEPT, PAPER, Role, node_id
+from schemas import CONCEPT, PAPER, RELATIONSHIPS, GraphBatch, Role, node_id
 
 Row = dict[str, Any]
 PAPER_ROLES = frozenset(r.value for r in Role)
@@ -17,6 +21,27 @@ class WriteSummary(BaseModel):
     papers_updated: int = 0
     papers_unchanged: int = 0
     concepts_removed: int = 0
+
+
+class GraphCounts(BaseModel):
+    """How much a graph holds; the same numbers from every store holding the same graph."""
+
+    papers: int = 0
+    concepts_by_type: dict[str, int] = {}  # sorted by type; a type with no concept is left out
+    edges_by_relation: dict[str, int] = {}  # sorted by relationship type; likewise
+
+    @property
+    def concepts(self) -> int:
+        return sum(self.concepts_by_type.values())
+
+    def by_label_and_type(self) -> dict[str, int]:
+        """Nodes per label, then every relationship type of ``schemas`` (0 when there is none):
+        the form summary.json records for Neo4j."""
+        return {
+            PAPER.label: self.papers,
+            CONCEPT.label: self.concepts,
+            **{spec.type: self.edges_by_relation.get(spec.type, 0) for spec in RELATIONSHIPS},
+        }
 
 
 class StoreError(Exception):
@@ -30,3 +55,43 @@ def paper_node(paper_id: str) -> str:
 
 def concept_node(key: str) -> str:
     return node_id(CONCEPT.label, key)
+
+
+class GraphStore(Protocol):
+    """Where the graph is kept: the embedded GraphML file (``NetworkxStore``) or a Neo4j
+    database (``Neo4jStore``); ``pipeline.stores.open_store`` picks one.
+
+    Every store holds the same graph for the same writes (tests/pipeline/test_neo4j_store.py)
+    and answers a named query with the same rows (tests/pipeline/test_query_conformance.py).
+    Failures are one-line ``StoreError``s; a bad query call is a ``QueryError``. Use as a
+    context manager (or call ``close``)."""
+
+    def write(self, batch: GraphBatch, *, today: dt.date | None = None) -> WriteSummary:
+        """Merge ``batch`` per paper: a paper in it replaces its own edges and stated links,
+        papers not in it are untouched; a new concept's ``first_seen`` is ``today``."""
+        ...
+
+    def counts(self) -> GraphCounts:
+        """Papers, concepts by type and edges by relationship type, as the graph is now."""
+        ...
+
+    def run_query(self, name: str, params: Mapping[str, Any]) -> list[Row]:
+        """The rows of the named query ``graph_queries/NAME.cypher``, for parameter values
+        already typed and defaulted by ``pipeline.stores.queries.resolve_params``."""
+        ...
+
+    def export(self) -> nx.MultiDiGraph:
+        """The whole graph as networkx, in graph.graphml's form (node ids from ``paper_node``
+        and ``concept_node``, a ``kind`` on every node, edge keys = relationship types, lists
+        as JSON text): what the map draws. The caller must not change it."""
+        ...
+
+    def check(self) -> None:
+        """Fail now, with a StoreError, if the store cannot be used (before any work)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...

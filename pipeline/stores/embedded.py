@@ -17,20 +17,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Mapping
 from itertools import combinations
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import networkx as nx
 
 from pipeline.output import atomic_writer
 from pipeline.stores.base import (
     PAPER_ROLES,
+    GraphCounts,
+    Row,
     StoreError,
     WriteSummary,
     concept_node,
     paper_node,
 )
+from pipeline.stores.embedded_queries import run_query
 from schemas import CONCEPT, PAPER, GraphBatch, LinkType, Paper
 
 GRAPH_FILE = "graph.graphml"
@@ -53,7 +57,8 @@ def _paper_attributes(paper: Paper) -> dict[str, object]:
 
 
 class NetworkxStore:
-    """The embedded graph store: one GraphML file in the output folder."""
+    """The embedded graph store: one GraphML file in the output folder, read whole when the
+    store is opened (a GraphStore)."""
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / GRAPH_FILE
@@ -184,7 +189,9 @@ class NetworkxStore:
         """Write a canonical (sorted) copy next to the file, read it back, then swap it in.
 
         A copy that does not read back as the same graph is never swapped in: whatever a
-        record held, the graph already on disk stays readable."""
+        record held, the graph already on disk stays readable. The graph read back becomes
+        ``self.graph``, so the store holds what the file holds (XML reads a carriage return
+        back as a line feed) without reading the file again."""
         canonical = nx.MultiDiGraph()
         for node in sorted(self.graph.nodes):
             canonical.add_node(node, **dict(sorted(self.graph.nodes[node].items())))
@@ -196,10 +203,42 @@ class NetworkxStore:
         with atomic_writer(self.path, binary=True) as handle:
             nx.write_graphml(canonical, handle)
             handle.seek(0)
-            _check_reads_back(handle, canonical)
+            written = _read_back(handle, canonical)
+        self.graph = written
+
+    # -- reading -------------------------------------------------------------
+
+    def counts(self) -> GraphCounts:
+        graph = self.graph
+        papers = sum(1 for _, kind in graph.nodes(data="kind") if kind == PAPER.label)
+        concepts = Counter(t for _, t in graph.nodes(data="type") if t)
+        relations = Counter(k for _, _, k in graph.edges(keys=True))
+        return GraphCounts(papers=papers, concepts_by_type=dict(sorted(concepts.items())),
+                           edges_by_relation=dict(sorted(relations.items())))
+
+    def run_query(self, name: str, params: Mapping[str, Any]) -> list[Row]:
+        return run_query(self.graph, name, params)
+
+    def export(self) -> nx.MultiDiGraph:
+        """The graph itself (as graph.graphml holds it), not a copy."""
+        return self.graph
+
+    def check(self) -> None:
+        """Nothing left to check: opening the store read the file (a damaged one raised)."""
+
+    def close(self) -> None:
+        """Nothing to release: the file is read whole and every write is already on disk."""
+
+    def __enter__(self) -> NetworkxStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-def _check_reads_back(handle: IO[bytes], expected: nx.MultiDiGraph) -> None:
+def _read_back(handle: IO[bytes], expected: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph ``handle`` holds, as a store opening it would load it; StoreError unless it
+    has ``expected``'s nodes and edges."""
     try:
         written = nx.read_graphml(handle, force_multigraph=True)
     except Exception as error:  # networkx raises several types for a bad file
@@ -210,3 +249,4 @@ def _check_reads_back(handle: IO[bytes], expected: nx.MultiDiGraph) -> None:
     ):
         raise StoreError("the graph did not read back whole after writing; "
                          "the stored graph was left as it was")
+    return nx.MultiDiGraph(written)

@@ -106,13 +106,21 @@ def test_two_identical_runs_leave_the_same_graph(
         counts, snapshot = store.counts(), neo4j_snapshot(neo4j_driver)
         second = store.write(batch, today=DAY2)
         assert store.counts() == counts
+        exported = store.export()
     assert (first.papers_added, second.papers_unchanged, second.papers_added) == (71, 71, 0)
     assert neo4j_snapshot(neo4j_driver) == snapshot  # first_seen kept from the first run
-    assert counts["Paper"] == 71 and counts["CO_OCCURS_WITH"] > 0
+    assert counts.papers == 71 and counts.edges_by_relation["CO_OCCURS_WITH"] > 0
     embedded = NetworkxStore(tmp_path)
     embedded.write(batch, today=DAY1)
     expected = embedded_snapshot(NetworkxStore(tmp_path).graph)
     assert snapshot == expected, diff(expected, snapshot)
+    # both stores count alike, and export the same graph, in the same order, with the same
+    # attributes (so a map of either draws the same)
+    from_file = NetworkxStore(tmp_path)
+    assert counts == from_file.counts()
+    assert list(exported.nodes(data=True)) == list(from_file.export().nodes(data=True))
+    assert list(exported.edges(keys=True, data=True)) == list(
+        from_file.export().edges(keys=True, data=True))
 
 
 @pytest.mark.parametrize("papers_per_transaction", [7, 1000])

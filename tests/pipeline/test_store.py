@@ -6,8 +6,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from pipeline.stores.base import StoreError
+from pipeline.stores.base import GraphCounts, StoreError
 from pipeline.stores.embedded import GRAPH_FILE, NetworkxStore
+from pipeline.stores.embedded_queries import run_embedded
+from pipeline.stores.queries import get_query, resolve_params
 from schemas import (
     Concept,
     ConceptLink,
@@ -106,3 +108,27 @@ def test_a_damaged_graph_file_is_reported_and_left_alone(tmp_path: Path) -> None
 def test_no_temporary_files_are_left_behind(tmp_path: Path) -> None:
     NetworkxStore(tmp_path).write(batch_ab(), today=DAY1)
     assert sorted(p.name for p in tmp_path.iterdir()) == [GRAPH_FILE]
+
+
+def test_after_a_write_the_store_holds_what_the_file_holds(tmp_path: Path) -> None:
+    """The flow counts and draws the map from the store it wrote with, without reading the
+    file again: that is the graph a fresh read gives, even where XML does not keep the text
+    as it was (a carriage return reads back as a line feed)."""
+    odd = paper("a").model_copy(update={"source": "in\rput.jsonl:1"})
+    batch = batch_ab().model_copy(update={"papers": (odd, paper("b"))})
+    with NetworkxStore(tmp_path) as store:
+        store.write(batch, today=DAY1)
+        fresh = NetworkxStore(tmp_path)
+        assert store.counts() == fresh.counts() == GraphCounts(
+            papers=2, concepts_by_type={"BENCHMARK": 1, "METHOD": 2},
+            edges_by_relation={"CO_OCCURS_WITH": 2, "EVALUATED_ON": 1, "EVALUATES_ON": 2,
+                               "PROPOSES": 1, "USES": 1},
+        )
+        exported, expected = store.export(), fresh.export()
+        assert list(exported.nodes(data=True)) == list(expected.nodes(data=True))
+        assert list(exported.edges(keys=True, data=True)) == list(
+            expected.edges(keys=True, data=True))
+        assert exported.nodes["paper:a"]["source"] == "in\nput.jsonl:1"
+        values = resolve_params(get_query("papers-for"), {"concept": "WebArena"})
+        assert store.run_query("papers-for", values) == run_embedded(
+            expected, "papers-for", {"concept": "WebArena"}) != []

@@ -6,7 +6,7 @@ statement is built from an argument); every value is a parameter.
 
 from __future__ import annotations
 
-from schemas import CONCEPT, NODES, PAPER, LinkType, Role
+from schemas import CONCEPT, NODES, PAPER, RELATIONSHIPS, LinkType, RelSpec, Role
 
 ROLE_TYPES: tuple[str, ...] = tuple(r.value for r in Role)
 ROLES_PATTERN = "|".join(ROLE_TYPES)  # PROPOSES|USES|EVALUATES_ON|ADDRESSES, from schemas
@@ -198,13 +198,27 @@ ALIASED_CONCEPTS = (
 )
 
 
-def count_nodes(label: str) -> str:
-    if label not in {spec.label for spec in NODES}:
-        raise ValueError(f"not a node label: {label!r}")
-    return f"MATCH (n:{label}) RETURN count(n) AS n"
+COUNT_PAPERS = f"MATCH (p:{P}) RETURN count(p) AS n"
+CONCEPTS_BY_TYPE = f"MATCH (c:{C}) RETURN c.type AS type, count(c) AS n"
 
 
 def count_relationships(rel: str) -> str:
     if rel not in RELATIONSHIP_TYPES:
         raise ValueError(f"not a relationship type: {rel!r}")
     return f"MATCH ()-[r:{rel}]->() RETURN count(r) AS n"
+
+
+def export_nodes(label: str) -> str:
+    if label not in {spec.label for spec in NODES}:
+        raise ValueError(f"not a node label: {label!r}")
+    return f"MATCH (n:{label}) RETURN properties(n) AS props"
+
+
+def export_relationships(spec: RelSpec) -> str:
+    """The relationships of one type of ``schemas``, with their endpoints' keys."""
+    if spec not in RELATIONSHIPS:
+        raise ValueError(f"not a relationship of schemas: {spec!r}")
+    keys = {node.label: node.key for node in NODES}
+    return (f"MATCH (s:{spec.source})-[r:{spec.type}]->(t:{spec.target}) "
+            f"RETURN s.{keys[spec.source]} AS source, t.{keys[spec.target]} AS target, "
+            "properties(r) AS props")

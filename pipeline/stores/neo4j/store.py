@@ -10,11 +10,13 @@ How a batch is loaded: loader.py; the Cypher: statements.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import neo4j
+import networkx as nx
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -25,12 +27,12 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from pipeline.stores.base import Row, StoreError, WriteSummary
+from pipeline.stores.base import GraphCounts, Row, StoreError, WriteSummary
 from pipeline.stores.neo4j import statements as cypher
 from pipeline.stores.neo4j.loader import load
 from pipeline.stores.neo4j.settings import Neo4jSettings
 from pipeline.stores.queries import alias_match, check_params, get_query, missing_error
-from schemas import NODES, GraphBatch
+from schemas import NODES, RELATIONSHIPS, GraphBatch, node_id
 
 T = TypeVar("T")
 
@@ -83,7 +85,8 @@ def describe_error(error: Exception, settings: Neo4jSettings, doing: str | None 
 
 
 class Neo4jStore:
-    """The graph in a Neo4j database. Use as a context manager, or call ``close()``."""
+    """The graph in a Neo4j database (a GraphStore). Use as a context manager, or call
+    ``close()``."""
 
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
@@ -208,17 +211,59 @@ class Neo4jStore:
 
         return self._read(f"running query {name}", work)
 
-    def counts(self) -> dict[str, int]:
-        """Nodes per label and relationships per type (for summaries and tests)."""
+    def counts(self) -> GraphCounts:
+        """What NetworkxStore.counts gives for the same writes (the counts come from Neo4j's
+        count store, the concept types from one scan of the concepts)."""
 
-        def work(tx: neo4j.ManagedTransaction) -> dict[str, int]:
-            result: dict[str, int] = {}
-            for spec in NODES:
-                result[spec.label] = tx.run(
-                    cypher.count_nodes(spec.label)).single(strict=True)["n"]
+        def work(tx: neo4j.ManagedTransaction) -> GraphCounts:
+            papers = tx.run(cypher.COUNT_PAPERS).single(strict=True)["n"]
+            concepts = {r["type"]: r["n"] for r in tx.run(cypher.CONCEPTS_BY_TYPE) if r["type"]}
+            relations = {}
             for rel in cypher.RELATIONSHIP_TYPES:
-                result[rel] = tx.run(
-                    cypher.count_relationships(rel)).single(strict=True)["n"]
-            return result
+                count = tx.run(cypher.count_relationships(rel)).single(strict=True)["n"]
+                if count:  # as the embedded store counts: only the types there are
+                    relations[rel] = count
+            return GraphCounts(papers=papers, concepts_by_type=dict(sorted(concepts.items())),
+                               edges_by_relation=dict(sorted(relations.items())))
 
         return self._read("counting", work)
+
+    def export(self) -> nx.MultiDiGraph:
+        """The graph NetworkxStore.export gives for the same writes, nodes, edges and
+        attributes in the same order, so a map of Neo4j draws the same as the embedded one.
+        Reads the whole graph into memory: for maps (which draw at most ``max_nodes``), not
+        for moving a large graph."""
+
+        def work(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
+            nodes: list[tuple[str, Row]] = []
+            for spec in NODES:
+                for record in tx.run(cypher.export_nodes(spec.label)):
+                    props = record["props"]
+                    nodes.append((node_id(spec.label, props[spec.key]),
+                                  {"kind": spec.label, **_graphml_values(props)}))
+            edges: list[tuple[str, str, str, Row]] = []
+            for rel in RELATIONSHIPS:
+                for record in tx.run(cypher.export_relationships(rel)):
+                    edges.append((node_id(rel.source, record["source"]),
+                                  node_id(rel.target, record["target"]), rel.type,
+                                  {"type": rel.type, **_graphml_values(record["props"])}))
+            graph = nx.MultiDiGraph()
+            # the canonical order NetworkxStore.save writes: nodes, then edges, sorted; and
+            # attributes sorted by name
+            for node, attributes in sorted(nodes, key=lambda n: n[0]):
+                graph.add_node(node, **dict(sorted(attributes.items())))
+            for u, v, key, attributes in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
+                graph.add_edge(u, v, key=key, **dict(sorted(attributes.items())))
+            return graph
+
+        return self._read("exporting the graph", work)
+
+
+def _graphml_values(props: Mapping[str, Any]) -> Row:
+    """Neo4j properties as graph.graphml holds them: lists as JSON text (the embedded store
+    writes a link's paper ids with json's default ASCII escapes, names as they are)."""
+    return {
+        name: json.dumps(value, ensure_ascii=name == "papers") if isinstance(value, list)
+        else value
+        for name, value in props.items()
+    }
