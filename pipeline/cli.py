@@ -22,8 +22,7 @@ from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rej
 from pipeline.output import atomic_writer
 from pipeline.redact import for_terminal, redact
 from pipeline.stores.base import StoreError
-from pipeline.stores.embedded_queries import run_embedded
-from pipeline.stores.queries import QueryError, get_query
+from pipeline.stores.queries import QueryError, get_query, resolve_params
 
 app = typer.Typer(
     name="paperkg",
@@ -457,7 +456,8 @@ def query(
     """Run a named query (graph_queries/NAME.cypher): on Neo4j when NEO4J_URI is set or
     --neo4j is given, else on the embedded store in --out."""
     from graph_queries import load_queries
-    from pipeline.stores.embedded import GRAPH_FILE, NetworkxStore
+    from pipeline.stores import open_store
+    from pipeline.stores.embedded import GRAPH_FILE
 
     if name is None:
         for q in load_queries().values():
@@ -471,18 +471,13 @@ def query(
         raise UserError("--format must be table or json")
     named = get_query(name)
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
-    if settings is not None:
-        from pipeline.stores.neo4j.store import Neo4jStore
-        from pipeline.stores.queries import resolve_params
-
-        values = resolve_params(named, _parse_params(param or []))
-        with Neo4jStore(settings) as store:
-            store.check()  # fails fast, without the retries of a managed transaction
-            rows = store.run_query(name, values)
-    else:
-        if not (out_dir / GRAPH_FILE).exists():
-            raise UserError(f"{out_dir / GRAPH_FILE}: no graph yet; run `paperkg run` first")
-        rows = run_embedded(NetworkxStore(out_dir).graph, name, _parse_params(param or []))
+    # a missing graph file would open as an empty graph: say what to do instead
+    if settings is None and not (out_dir / GRAPH_FILE).exists():
+        raise UserError(f"{out_dir / GRAPH_FILE}: no graph yet; run `paperkg run` first")
+    values = resolve_params(named, _parse_params(param or []))
+    with open_store(out_dir, settings) as store:
+        store.check()  # on Neo4j: fails fast, without the retries of a managed transaction
+        rows = store.run_query(name, values)
     if out_format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
