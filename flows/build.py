@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+import networkx as nx
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
@@ -24,8 +24,8 @@ from pipeline.extract import DEFAULT_EXTRACTOR, Extractor, load_extractor
 from pipeline.ingest import IngestError, IngestResult, Rejected, read_papers, write_rejects
 from pipeline.normalize import Normalizer
 from pipeline.output import atomic_write_text, locked_output
-from pipeline.stores.base import StoreError, WriteSummary
-from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores import open_store
+from pipeline.stores.base import GraphCounts, StoreError, WriteSummary
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
 
@@ -110,8 +110,11 @@ def normalize_and_assemble(extractions: Sequence[PaperExtraction]) -> GraphBatch
 
 
 @task(name="store", cache_policy=NO_CACHE)
-def store(batch: GraphBatch, out_dir: str) -> WriteSummary:
-    return NetworkxStore(Path(out_dir)).write(batch)
+def store(batch: GraphBatch, out_dir: str) -> tuple[WriteSummary, GraphCounts, nx.MultiDiGraph]:
+    """Merge the batch into the graph file; what the map and the summary need comes back with
+    the write, so the file is read once per run."""
+    with open_store(Path(out_dir)) as embedded:
+        return embedded.write(batch), embedded.counts(), embedded.export()
 
 
 @task(name="load-neo4j", cache_policy=NO_CACHE)
@@ -145,18 +148,9 @@ def safe_target(uri: str) -> str:
 
 
 @task(name="export-map", cache_policy=NO_CACHE)
-def export(out_dir: str, max_nodes: int | None) -> str:
-    graph = NetworkxStore(Path(out_dir)).graph
+def export(graph: nx.MultiDiGraph, out_dir: str, max_nodes: int | None) -> str:
     return str(export_map(graph, Path(out_dir) / MAP_FILE, title="paperkg map",
                           max_nodes=max_nodes))
-
-
-def graph_counts(out_dir: Path) -> tuple[int, dict[str, int], dict[str, int]]:
-    graph = NetworkxStore(out_dir).graph
-    papers = sum(1 for _, kind in graph.nodes(data="kind") if kind == "Paper")
-    concepts = Counter(t for _, t in graph.nodes(data="type") if t)
-    relations = Counter(k for _, _, k in graph.edges(keys=True))
-    return papers, dict(sorted(concepts.items())), dict(sorted(relations.items()))
 
 
 @flow(name="paperkg-build", log_prints=False, validate_parameters=False)
@@ -190,18 +184,17 @@ def build_graph(
     # extraction runs alongside other runs; the read-merge-write of the folder does not
     with locked_output(folder, on_wait=lambda: _say_waiting(folder)):
         rejects_file = write_rejects(rejected, folder)
-        written = store(batch, out_dir)
-        map_file = export(out_dir, max_nodes) if make_map else None
-        papers, concepts, relations = graph_counts(folder)
+        written, counts, graph = store(batch, out_dir)
+        map_file = export(graph, out_dir, max_nodes) if make_map else None
         summary = RunSummary(
             papers_read=len(extractions),
             rejected=len(rejected),
             reject_messages=[r.message() for r in rejected],
             notes=read.notes,
             write=written,
-            graph_papers=papers,
-            concepts_by_type=concepts,
-            edges_by_relation=relations,
+            graph_papers=counts.papers,
+            concepts_by_type=counts.concepts_by_type,
+            edges_by_relation=counts.edges_by_relation,
             graph_file=str(folder / "graph.graphml"),
             map_file=map_file,
             rejects_file=str(rejects_file) if rejects_file else None,
