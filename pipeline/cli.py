@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.fetch import FetchError, stash_credentials
 from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
+from pipeline.ingest.fetch import FetchError, stash_credentials
 from pipeline.output import atomic_writer
 from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.redact import for_terminal, redact
@@ -88,8 +88,8 @@ def _inputs(inputs: list[str] | None, sample: bool) -> list[str]:
     they are fetched.
 
     A ``user:password@`` is taken out of each address and kept, per origin, in this process's
-    environment (``pipeline.fetch.stash_credentials``), where the fetch, and the flow runs
-    that ``serve`` starts as child processes, find it: the addresses returned, which become
+    environment (``pipeline.ingest.fetch.stash_credentials``), where the fetch, and the flow
+    runs that ``serve`` starts as child processes, find it: the addresses returned, which become
     Prefect parameters (stored by Prefect, shown in its UI), hold no secret."""
     sources = list(inputs or [])
     if sample:

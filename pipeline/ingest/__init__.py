@@ -62,7 +62,7 @@ from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.fetch import FetchError, fetch, is_url
+from pipeline.ingest.fetch import FetchError, fetch, is_url
 from pipeline.output import atomic_writer
 from schemas.model import Paper, paper_id_for
 from schemas.text import (
