@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 
 from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS, build_nlp, load_extractor
-from pipeline.hybrid import (
+from pipeline.extract.hybrid import (
     GENERIC_TERMS,
     MODEL_DIR,
     HybridExtractor,

@@ -1,9 +1,4 @@
-"""Extract typed concept mentions (METHOD, DATASET, BENCHMARK, TASK, METRIC) from papers.
-
-The stage sits behind one small interface, ``Extractor``: ``extract(papers)`` yields one
-``PaperExtraction`` per paper, in order. ``load_extractor(name)`` builds one from a registry:
-``rules`` (this module), ``model`` and ``hybrid`` (the trained NER alone, and the NER plus these
-rules: ``pipeline/hybrid.py``); ``DEFAULT_EXTRACTOR`` is what ``paperkg run``/``extract`` use.
+"""The rule extractor (registered as ``"rules"``): typed mentions from token rules alone.
 
 ``RuleExtractor`` runs a blank English spaCy pipeline (tokenizer that keeps hyphenated words
 whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
@@ -44,7 +39,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from typing import Protocol
 
 import spacy
 from spacy.language import Language
@@ -55,14 +49,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.normalize import acronym_long_form_start, concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
-__all__ = [
-    "DEFAULT_EXTRACTOR",
-    "EXTRACTORS",
-    "Extractor",
-    "RuleExtractor",
-    "build_nlp",
-    "load_extractor",
-]
+__all__ = ["RuleExtractor", "build_nlp"]
 
 M, D, B, T, R = (
     ConceptType.METHOD,
@@ -71,10 +58,6 @@ M, D, B, T, R = (
     ConceptType.TASK,
     ConceptType.METRIC,
 )
-
-
-class Extractor(Protocol):
-    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]: ...
 
 
 # ---------------------------------------------------------------------------
@@ -981,33 +964,3 @@ class RuleExtractor:
             else:
                 break
         return [_Cand(di, k + 1, i + 1, R, tier=1)]
-
-
-def _model() -> Extractor:
-    from pipeline.hybrid import ModelExtractor
-
-    return ModelExtractor()
-
-
-def _hybrid() -> Extractor:
-    from pipeline.hybrid import HybridExtractor
-
-    return HybridExtractor()
-
-
-EXTRACTORS: dict[str, Callable[[], Extractor]] = {
-    "rules": RuleExtractor,
-    "model": _model,  # the trained NER alone (pipeline/hybrid.py)
-    "hybrid": _hybrid,  # the trained NER plus the rules (pipeline/hybrid.py)
-}
-# What `paperkg run` and `paperkg extract` use: the one place to change it.
-DEFAULT_EXTRACTOR = "hybrid"
-
-
-def load_extractor(name: str = DEFAULT_EXTRACTOR) -> Extractor:
-    """The extractor registered under ``name`` (``EXTRACTORS``)."""
-    try:
-        factory = EXTRACTORS[name]
-    except KeyError:
-        raise ValueError(f"unknown extractor {name!r}; known: {sorted(EXTRACTORS)}") from None
-    return factory()

@@ -19,8 +19,8 @@ trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, 
    and one that is only part of it grows to it ("NATURAL" -> "NATURAL INSTRUCTIONS");
 4. DATASET vs BENCHMARK (the NER only knows DATASET): the rules' decision for the name
    (short lists, cue words next to it, "X: A Benchmark" titles, "results on X" contexts; see
-   ``pipeline.extract``), one type per name in the paper. A span the NER calls DATASET with
-   no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
+   ``pipeline.extract.rules``), one type per name in the paper. A span the NER calls DATASET
+   with no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
    Treebank) and is dropped otherwise: the NER learnt SciERC's broad "Material" ("natural
    language", "reward"), which is not a dataset node in the graph. In a Title Case title,
    capitalised words are no evidence of a name ("... at Inference Time"); a plural data head
@@ -48,7 +48,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract import (
+from pipeline.extract.rules import (
     _KNOWN,
     _VERBISH,
     KNOWN_NAME_STRENGTH,
@@ -63,7 +63,8 @@ from schemas.model import ConceptType, Paper, PaperExtraction
 
 __all__ = ["MODEL_DIR", "HybridExtractor", "ModelExtractor", "load_model"]
 
-MODEL_DIR = Path(__file__).with_name("models") / "sci_ner"
+# pipeline/models/, the package data `paperkg train --output pipeline/models/sci_ner` writes
+MODEL_DIR = Path(__file__).parents[1] / "models" / "sci_ner"
 _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
 D, B, M = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
