@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from pipeline.extract.hybrid import HybridExtractor, ModelExtractor
-from pipeline.extract.rules import RuleExtractor, build_nlp
+from pipeline.extract.rules import RuleExtractor
+from pipeline.extract.tokenizer import build_nlp
 from schemas.model import Paper, PaperExtraction
 
 __all__ = [

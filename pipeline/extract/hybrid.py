@@ -48,16 +48,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.rules import (
-    _KNOWN,
-    _VERBISH,
-    KNOWN_NAME_STRENGTH,
-    RuleExtractor,
-    _Cand,
-    _mentions,
-    _words,
-    is_not_a_name,
-)
+from pipeline.extract.lexicon import KNOWN, VERBISH, is_not_a_name, word_set
+from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor, _Cand, _mentions
 from pipeline.normalize import concept_key
 from schemas.model import ConceptType, Paper, PaperExtraction
 
@@ -69,9 +61,9 @@ _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lis
 D, B, M = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
 _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
-_GENERIC_DATA_HEADS = _words("datasets corpora benchmarks suites environments")
+_GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments")
 # words a title capitalises that are no evidence of a name
-_TITLE_SMALL = _words("a an and as at by for from in of on or the to via vs with")
+_TITLE_SMALL = word_set("a an and as at by for from in of on or the to via vs with")
 
 _METHODS = multiprocessing.get_all_start_methods()
 # Both cores of the target machine; one process where fork is not available. Workers are
@@ -214,7 +206,7 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
 def _finite_verb(word: str) -> bool:
     """A third-person verb of the rules' verb list: "generates", "outperforms" (a span the NER
     starts there began a clause, not a term)."""
-    return any(word.endswith(suffix) and word[: -len(suffix)] in _VERBISH
+    return any(word.endswith(suffix) and word[: -len(suffix)] in VERBISH
                for suffix in ("es", "s"))
 
 
@@ -348,7 +340,7 @@ def _model_checkpoint(text: str) -> bool:
     """A known model family with a parameter count: "Falcon-7b", "Llama-70B" (not "LAION-5B",
     whose family is a dataset)."""
     base = _MODEL_SIZE.sub("", text)
-    return base != text and _KNOWN.get(concept_key(base)) is M
+    return base != text and KNOWN.get(concept_key(base)) is M
 
 
 def _generic_data(span: Span, in_title_case: bool) -> bool:
@@ -357,7 +349,7 @@ def _generic_data(span: Span, in_title_case: bool) -> bool:
     if len(span) < 2 or span[-1].lower_ not in _GENERIC_DATA_HEADS:
         return False
     before = span[:-1]
-    if any(concept_key(t.text) in _KNOWN for t in before):
+    if any(concept_key(t.text) in KNOWN for t in before):
         return False
     one_capitalised = len(before) == 1 and before.text[:1].isupper() and not in_title_case
     return not (one_capitalised or _name_like(before, in_title_case))
