@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from pipeline.extract.hybrid import HybridExtractor, ModelExtractor
+from pipeline.extract.hybrid import HybridExtractor
+from pipeline.extract.model import ModelExtractor
 from pipeline.extract.rules import RuleExtractor
 from pipeline.extract.tokenizer import build_nlp
 from schemas.model import Paper, PaperExtraction

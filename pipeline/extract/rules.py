@@ -10,7 +10,7 @@ whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
 2. Named artifacts: tokens shaped like names (CamelCase, mixed case, capitals, letters with
    digits: GPT-4, LLaMA, WebArena, HotpotQA, BIG-bench, CIFAR10), with a version number or a
    capitalised neighbour attached, plus a few well-known capitalised names (Llama, Claude).
-   Their type is decided per paper by the strongest evidence, see ``_name_type``.
+   Their type is decided per paper by the strongest evidence, see ``RuleExtractor.name_type``.
 3. Noun phrases ending in a task, method or metric head word ("question answering",
    "graph neural network", "success rate") with one to three content-word modifiers; phrases
    with only generic modifiers ("our method", "the proposed model", "a new framework") are
@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
@@ -71,6 +70,7 @@ from pipeline.extract.lexicon import (
     WEAK_MODIFIERS,
     is_not_a_name,
 )
+from pipeline.extract.spans import Candidate, to_mentions
 from pipeline.extract.tokenizer import build_nlp
 from pipeline.normalize import acronym_long_form_start, concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
@@ -220,17 +220,6 @@ def _head_type_word(low: str) -> tuple[ConceptType, str] | None:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Cand:
-    doc_index: int  # 0 title, 1 abstract
-    start: int  # token indices in the doc
-    end: int
-    type: ConceptType | None
-    tier: int  # 3 acronym long form, 2 name, 1 phrase
-    strength: int = 0  # evidence for a name's type; the strongest in the paper wins
-    is_name: bool = False
-
-
 def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     """Type of an acronym long form from its head word, or None to reject the definition."""
     key = concept_key(span.text)
@@ -269,26 +258,6 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     return M if (titled or proposed) else None
 
 
-def _mentions(docs: tuple[Doc, Doc], cands: Iterable[_Cand]) -> list[Mention]:
-    """Mentions for typed candidates over (title, abstract) docs, in document order."""
-    mentions: list[Mention] = []
-    for c in sorted(cands, key=lambda c: (c.doc_index, c.start)):
-        if c.type is None:
-            continue
-        span = docs[c.doc_index][c.start : c.end]
-        mentions.append(
-            Mention(
-                text=span.text,
-                type=c.type,
-                start=span.start_char,
-                end=span.end_char,
-                field="title" if c.doc_index == 0 else "abstract",
-                sentence=span.sent.text,
-            )
-        )
-    return mentions
-
-
 class RuleExtractor:
     """Token rules over a blank spaCy pipeline; see the module docstring."""
 
@@ -322,16 +291,16 @@ class RuleExtractor:
     # -- per paper ---------------------------------------------------------
 
     def _paper(self, title: Doc, abstract: Doc) -> list[Mention]:
-        return _mentions((title, abstract), self.candidates(title, abstract))
+        return to_mentions((title, abstract), self.candidates(title, abstract))
 
-    def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[_Cand]:
+    def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[Candidate]:
         """The chosen, non-overlapping rule spans of a paper, with their tier and evidence.
 
         A name's ``strength`` is the strongest evidence for its type anywhere in the paper.
         ``phrases=False`` skips the phrase rules (tier 1), which never change the names chosen.
         """
         docs = (title, abstract)
-        cands: list[_Cand] = []
+        cands: list[Candidate] = []
         acronyms: dict[str, ConceptType | None] = {}  # acronym text -> type (None: rejected)
         for di, doc in enumerate(docs):
             cands.extend(self._acronym_definitions(di, doc, acronyms))
@@ -341,7 +310,7 @@ class RuleExtractor:
             if phrases:
                 cands.extend(self._phrases(di, doc))
                 cands.extend(
-                    _Cand(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
+                    Candidate(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
                 )
 
         # one type per name in the paper: the strongest evidence wins
@@ -359,7 +328,7 @@ class RuleExtractor:
                     c.type = ConceptType(best[key][1])
                     c.strength = best[key][0]
 
-        chosen: list[_Cand] = []
+        chosen: list[Candidate] = []
         for di, doc in enumerate(docs):
             taken = [False] * len(doc)
             own = [c for c in cands if c.doc_index == di and c.type is not None]
@@ -375,7 +344,7 @@ class RuleExtractor:
 
     def _acronym_definitions(
         self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None]
-    ) -> list[_Cand]:
+    ) -> list[Candidate]:
         out = []
         for i in range(1, len(doc) - 2):
             if doc[i].text != "(" or doc[i + 2].text != ")":
@@ -417,15 +386,15 @@ class RuleExtractor:
             if len(long_span) > 1 and any(_name_shaped(t.text) for t in long_span):
                 # "... using LLM Specialized MCTS (MASTER)": keep the acronym, not the phrase
                 acronyms[acr.text] = M
-                out.append(_Cand(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
+                out.append(Candidate(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
                 continue
             before = {t.lower_ for t in doc[max(sent.start, first - 4) : first]}
             ctype = _long_form_type(long_span, proposed=bool(before & PROPOSE))
             acronyms[acr.text] = ctype if ctype is not None else acronyms.get(acr.text)
             if ctype is None:
                 continue
-            out.append(_Cand(di, first, i, ctype, tier=3))
-            out.append(_Cand(di, i + 1, i + 2, ctype, tier=2, strength=6, is_name=True))
+            out.append(Candidate(di, first, i, ctype, tier=3))
+            out.append(Candidate(di, i + 1, i + 2, ctype, tier=2, strength=6, is_name=True))
         return out
 
     @staticmethod
@@ -467,7 +436,7 @@ class RuleExtractor:
 
     def _names(
         self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None], introduced: set[str]
-    ) -> list[_Cand]:
+    ) -> list[Candidate]:
         in_title = di == 0
         defined = {a: t for a, t in acronyms.items() if t is not None}
         plural_defined = {a + "s": t for a, t in defined.items()}
@@ -546,10 +515,10 @@ class RuleExtractor:
                 text = doc[s:e].text
                 if text in defined or text in plural_defined:
                     ctype = defined.get(text) or plural_defined[text]
-                    out.append(_Cand(di, s, e, ctype, tier=2, strength=6, is_name=True))
+                    out.append(Candidate(di, s, e, ctype, tier=2, strength=6, is_name=True))
                     continue
-                ctype, strength = self._name_type(doc, di, text, group, s, e)
-                out.append(_Cand(di, s, e, ctype, tier=2, strength=strength, is_name=True))
+                ctype, strength = self.name_type(doc, di, text, group, s, e)
+                out.append(Candidate(di, s, e, ctype, tier=2, strength=strength, is_name=True))
         return out
 
     @staticmethod
@@ -570,10 +539,14 @@ class RuleExtractor:
             groups.append([(s, e)])
         return groups
 
-    def _name_type(
+    def name_type(
         self, doc: Doc, di: int, text: str, group: list[tuple[int, int]], s: int, e: int
     ) -> tuple[ConceptType, int]:
         """The type of a named artifact and the strength of that evidence.
+
+        ``text`` is the name, tokens ``s:e`` of ``doc`` (``di``: 0 title, 1 abstract); ``group``
+        holds the token spans of the names listed with it ("X, Y and Z"), else just ``[(s, e)]``.
+        The hybrid extractor asks it about the spans its NER calls DATASET.
 
         Order: the short lists (7), an explicit cue next to the name or its list (5), a title
         "X: A Dataset/Benchmark/..." (4), an evaluation context "on X" (2), else METHOD (1).
@@ -642,7 +615,7 @@ class RuleExtractor:
                 return B, 2
         return M, 1
 
-    def _phrases(self, di: int, doc: Doc) -> list[_Cand]:
+    def _phrases(self, di: int, doc: Doc) -> list[Candidate]:
         out = []
         n = len(doc)
         for i, tok in enumerate(doc):
@@ -693,11 +666,11 @@ class RuleExtractor:
                     # drop the lower-case part before a Title-Cased head, or skip
                     continue
             ctype = KNOWN.get(concept_key(doc[start : i + 1].text), ctype)
-            out.append(_Cand(di, start, i + 1, ctype, tier=1))
+            out.append(Candidate(di, start, i + 1, ctype, tier=1))
         return out
 
     @staticmethod
-    def _metric(di: int, doc: Doc, i: int) -> list[_Cand]:
+    def _metric(di: int, doc: Doc, i: int) -> list[Candidate]:
         k = i - 1
         mods = 0
         while k >= doc[i].sent.start and mods < 2:
@@ -709,4 +682,4 @@ class RuleExtractor:
                 k -= 1
             else:
                 break
-        return [_Cand(di, k + 1, i + 1, R, tier=1)]
+        return [Candidate(di, k + 1, i + 1, R, tier=1)]

@@ -8,14 +8,12 @@ from itertools import pairwise
 import pytest
 
 from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS, build_nlp, load_extractor
-from pipeline.extract.hybrid import (
+from pipeline.extract.hybrid import HybridExtractor, _generic_data, _model_checkpoint
+from pipeline.extract.model import (
     GENERIC_TERMS,
     MODEL_DIR,
-    HybridExtractor,
     ModelExtractor,
     _clean,
-    _generic_data,
-    _model_checkpoint,
     _split_acronym,
     load_model,
 )
