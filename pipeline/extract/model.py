@@ -8,7 +8,8 @@ third-person verb, and "long form (ACR)" becomes two spans, as in SciREX; one-wo
 ``GENERIC_TERMS`` are dropped. It is there to measure what the rules add; ``hybrid.py`` builds
 paperkg's default extractor on top of it.
 
-The model's tokenizer, ``paperkg.tokenizer.v1`` in its ``config.cfg``, is ``tokenizer.py``'s.
+The model loads with plain ``spacy.load``: its tokenizer, ``paperkg.tokenizer.v1`` in its
+``config.cfg``, is ``tokenizer.py``'s, which spaCy finds through paperkg's entry point.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """The tokenizer shared by the rules and the trained model, and the blank pipeline around it.
 
 ``create_tokenizer`` is registered with spaCy as ``paperkg.tokenizer.v1``, the name the shipped
-model's ``config.cfg`` asks for.
+model's ``config.cfg`` asks for. paperkg also publishes it under spaCy's ``spacy_tokenizers``
+entry point (``pyproject.toml``), so ``spacy.load("pipeline/models/sci_ner")`` finds it in a
+fresh interpreter, with no paperkg import first; the decorator below still registers it where
+the package is not installed (a checkout on ``PYTHONPATH``).
 """
 
 from __future__ import annotations
