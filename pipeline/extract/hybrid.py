@@ -54,6 +54,7 @@ _GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments"
 # words a title capitalises that are no evidence of a name
 _TITLE_SMALL = word_set("a an and as at by for from in of on or the to via vs with")
 
+
 def _overlap(a: Candidate, b: Candidate) -> bool:
     return a.doc_index == b.doc_index and a.start < b.end and b.start < a.end
 

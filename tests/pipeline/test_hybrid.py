@@ -60,7 +60,7 @@ def test_model_tokenizes_like_the_rules() -> None:
 
 def test_model_loads_with_plain_spacy_load_in_a_fresh_interpreter(tmp_path: Path) -> None:
     # spaCy finds the model's tokenizer through paperkg's entry point (pyproject.toml), so the
-    # child imports only spaCy; run from elsewhere so the checkout is not on sys.path by accident
+    # script imports only spaCy; run from elsewhere so the checkout is not on sys.path by chance
     code = (
         "import spacy\n"
         f"nlp = spacy.load({str(MODEL_DIR)!r})\n"
