@@ -129,7 +129,7 @@ def prepare_corpus(
     Each SciREX training abstract is added ``scirex_copies`` times: the target style (SciREX
     mention boundaries) then outweighs the SciERC sentences, which are more numerous.
     """
-    from pipeline.extract import build_nlp
+    from pipeline.extract.tokenizer import build_nlp
 
     nlp = build_nlp()
     stats = CorpusStats()
@@ -171,7 +171,7 @@ def train(
     from spacy import load as spacy_load
     from spacy.cli.train import train as spacy_train
 
-    from pipeline.extract import build_nlp
+    from pipeline.extract.tokenizer import build_nlp
 
     source = data_dir(data)
     temp = None
