@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import data_dir  # noqa: E402
+from pipeline.quality.evaluate import data_dir  # noqa: E402
 from schemas.model import Paper  # noqa: E402
 
 

@@ -371,9 +371,9 @@ def evaluate(
     out_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Score extraction against annotated abstracts: mention P/R/F1 (exact, overlap), concepts."""
-    from pipeline.evaluate import evaluate as run_evaluation
-    from pipeline.evaluate import format_table
     from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS
+    from pipeline.quality.evaluate import evaluate as run_evaluation
+    from pipeline.quality.evaluate import format_table
 
     if split not in ("dev", "train", "all"):
         raise UserError("--split must be dev, train or all")
@@ -405,9 +405,10 @@ def train(
         Path | None, typer.Option(help="Keep the corpus and checkpoints here (default: a temp dir)")
     ] = None,
 ) -> None:
-    """Train the scientific-entity NER (pipeline/training/config.cfg) from SciREX + SciERC."""
-    from pipeline.evaluate import data_dir
-    from pipeline.training import train as run_training
+    """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX and
+    SciERC."""
+    from pipeline.quality.evaluate import data_dir
+    from pipeline.quality.training import train as run_training
 
     source = data_dir(data)
     if not (source / "scirex" / "abstracts.jsonl").is_file():

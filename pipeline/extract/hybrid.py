@@ -2,7 +2,8 @@
 
 ``HybridExtractor`` (registered as ``"hybrid"``, paperkg's default) runs one pipeline, the
 shipped model ``pipeline/models/sci_ner`` (the rules' tokenizer and sentencizer plus an NER
-trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, then per paper:
+trained by ``pipeline.quality.training``), over titles and abstracts with ``nlp.pipe``, then
+per paper:
 
 1. the NER's entities (METHOD, DATASET, TASK, METRIC) are the base spans, trimmed of a
    dangling bracket, edge punctuation, articles and citation keys ("Wild (SFEW 2.0" ->

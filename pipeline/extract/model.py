@@ -1,7 +1,7 @@
 """The trained extractor alone (registered as ``"model"``): the shipped spaCy NER, no rules.
 
 ``ModelExtractor`` runs the shipped model ``pipeline/models/sci_ner`` (the rules' tokenizer and
-sentencizer plus an NER trained by ``pipeline.training``) over titles and abstracts with
+sentencizer plus an NER trained by ``pipeline.quality.training``) over titles and abstracts with
 ``nlp.pipe``. Its entities (METHOD, DATASET, TASK, METRIC; DATASET only, never BENCHMARK) are
 trimmed of a dangling bracket, edge punctuation, articles, citation keys and a leading
 third-person verb, and "long form (ACR)" becomes two spans, as in SciREX; one-word spans of

@@ -24,7 +24,7 @@ TOKENIZER = "paperkg.tokenizer.v1"
 @spacy.registry.tokenizers(TOKENIZER)
 def create_tokenizer() -> Callable[[Language], Tokenizer]:
     """spaCy's English tokenizer, but hyphenated words stay whole (registered so the trained
-    model's config, ``pipeline/training/config.cfg``, tokenizes exactly like the rules)."""
+    model's config, ``pipeline/quality/training/config.cfg``, tokenizes exactly like the rules)."""
     make_default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
 
     def make(nlp: Language) -> Tokenizer:

@@ -1,4 +1,4 @@
-"""Tests for pipeline.evaluate: the scores on hand-made gold, the split, the CLI, and the
+"""Tests for pipeline.quality.evaluate: the scores on hand-made gold, the split, the CLI, and the
 quality of the shipped default extractor on the held-out SciREX dev split."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import (
+from pipeline.extract import DEFAULT_EXTRACTOR
+from pipeline.quality.evaluate import (
     EvalReport,
     GoldDoc,
     GoldMention,
@@ -23,7 +24,6 @@ from pipeline.evaluate import (
     scirex_split,
     score,
 )
-from pipeline.extract import DEFAULT_EXTRACTOR
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
 TEXT = "We train a graph neural network for node classification on Cora and report accuracy."

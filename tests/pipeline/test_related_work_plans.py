@@ -3,9 +3,10 @@
 Plan (a) of graph_queries/related-work.cypher (score the candidates of the paper's rarest
 concepts, together in at most 2,000 other papers, and prove no other paper can enter) only
 answers on graphs of tens of thousands of papers; on the sample every paper ends in plan (b).
-Here 1,500 papers built from real abstracts by bench/corpus.py (concepts with a long tail, as
-in the real feeds) go into both backends, and 150 of them are queried with the shipped query
-and with the same query at a candidate budget of 40 papers instead of 2,000, where plan (a)
+Here 1,500 papers built from real abstracts by pipeline/quality/corpora.py (concepts with a
+long tail, as in the real feeds) go into both backends, and 150 of them are queried with the
+shipped query and with the same query at a candidate budget of 40 papers instead of 2,000,
+where plan (a)
 answers too: both must give the embedded store's rows. That each plan really answered is
 shown by perturbing its scores in a copy of the query: answers that change came from it.
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from bench.corpus import concept_batch, generate, index_sources, source_papers
 from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
+from pipeline.quality.corpora import concept_batch, generate, index_sources, source_papers
 from pipeline.query import get_query, resolve_params, run_embedded
 from pipeline.store import NetworkxStore
 from tests.neo4j_server import Neo4jTestServer
