@@ -16,9 +16,9 @@ from typing import Any
 import networkx as nx
 
 from graph_queries import NamedQuery, load_queries
-from pipeline.normalize import concept_key
 from pipeline.store import PAPER_ROLES, concept_node, paper_node
 from schemas import CONCEPT, ConceptType, LinkType, Role
+from schemas.keys import concept_key
 
 Row = dict[str, Any]
 CONCEPT_LINKS = frozenset(t.value for t in LinkType)

@@ -42,7 +42,7 @@ from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
 from pipeline.extract.spans import Candidate
-from pipeline.normalize import concept_key
+from schemas.keys import concept_key
 from schemas.model import ConceptType
 
 __all__ = ["HybridExtractor"]

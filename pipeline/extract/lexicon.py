@@ -8,7 +8,7 @@ and the not-a-name list.
 
 from __future__ import annotations
 
-from pipeline.normalize import concept_key
+from schemas.keys import concept_key
 from schemas.model import ConceptType
 
 M, D, B, T, R = (

@@ -72,7 +72,8 @@ from pipeline.extract.lexicon import (
 )
 from pipeline.extract.spans import Candidate, to_mentions
 from pipeline.extract.tokenizer import build_nlp
-from pipeline.normalize import acronym_long_form_start, concept_key, singular_surface
+from pipeline.normalize import acronym_long_form_start
+from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
 __all__ = ["KNOWN_NAME_STRENGTH", "RuleExtractor"]

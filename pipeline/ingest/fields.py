@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.ingest.records import BadRecord
-from schemas.model import Paper, paper_id_for
+from schemas.keys import paper_id_for
+from schemas.model import Paper
 from schemas.text import (
     MAX_ABSTRACT_CHARS,
     MAX_TITLE_CHARS,

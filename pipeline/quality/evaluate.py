@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.normalize import concept_key
+from schemas.keys import concept_key
 from schemas.model import ConceptType, Paper
 
 __all__ = [
