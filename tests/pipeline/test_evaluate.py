@@ -187,7 +187,7 @@ def test_cli_evaluate_prints_table_and_json(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 # Quality regression: the shipped default extractor on the held-out SciREX dev split.
 
-# Reached by the shipped model (see README "Extraction quality"); the test allows 0.02 less.
+# Reached by the shipped model (see docs/extraction-quality.md); the test allows 0.02 less.
 DEV_EXACT_F1 = 0.576
 DEV_CONCEPT_F1 = 0.576
 
