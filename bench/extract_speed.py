@@ -36,8 +36,8 @@ from schemas.model import Paper  # noqa: E402
 
 
 def build_papers(n: int, data: Path) -> list[Paper]:
-    from pipeline.cli import sample_path
     from pipeline.ingest import read_papers
+    from pipeline.samples import sample_path
 
     base: list[tuple[str, str]] = []
     with (data / "scirex" / "abstracts.jsonl").open(encoding="utf-8") as handle:

@@ -8,7 +8,6 @@ import json
 import os
 import sys
 import traceback
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -22,6 +21,7 @@ from pipeline.ingest.fetch import FetchError, stash_credentials
 from pipeline.output import atomic_writer
 from pipeline.query import QueryError, get_query, run_embedded
 from pipeline.redact import for_terminal, redact
+from pipeline.samples import sample_path
 from pipeline.store import StoreError
 
 app = typer.Typer(
@@ -77,10 +77,6 @@ class UserError(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
-
-
-def sample_path() -> Path:
-    return Path(str(resources.files("pipeline") / "samples" / "trending-papers.txt"))
 
 
 def _inputs(inputs: list[str] | None, sample: bool) -> list[str]:

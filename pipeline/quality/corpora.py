@@ -77,8 +77,8 @@ SCIERC_SENTENCES_PER_ABSTRACT = 5  # SciERC is sentence-level and in order: ~5.3
 
 
 def source_papers() -> list[Paper]:
-    from pipeline.cli import sample_path
     from pipeline.ingest import read_papers
+    from pipeline.samples import sample_path
 
     paths = [sample_path()]
     if SCIREX.exists():
