@@ -31,13 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import data_dir  # noqa: E402
+from pipeline.quality.evaluate import data_dir  # noqa: E402
 from schemas.model import Paper  # noqa: E402
 
 
 def build_papers(n: int, data: Path) -> list[Paper]:
-    from pipeline.cli import sample_path
     from pipeline.ingest import read_papers
+    from pipeline.samples import sample_path
 
     base: list[tuple[str, str]] = []
     with (data / "scirex" / "abstracts.jsonl").open(encoding="utf-8") as handle:

@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.neo4j_load --sizes 10000   # just 10k
 
 Starts its own test Neo4j (tests/neo4j_server.py, a temporary data directory, heap 2 GB),
-builds the corpus with bench/corpus.py (the real pipeline runs once over the source
+builds the corpus with pipeline/quality/corpora.py (the real pipeline runs once over the source
 abstracts; synthetic papers get the concepts of their sentences, rare ones as variants so
 that distinct concepts grow like in the real abstracts, see corpus.py; the real and synthetic
 statistics are printed), and loads it
@@ -25,7 +25,7 @@ import sys
 import time
 from collections import Counter
 
-from bench.corpus import (
+from pipeline.quality.corpora import (
     concept_batch,
     describe_synthetic,
     generate,

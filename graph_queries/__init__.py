@@ -7,7 +7,7 @@ Header lines start with ``//``:
     //   (indented lines continue the previous field)
     // param paper: str (required) - what it is
     // param limit: int = 10 - what it is
-    // example: paperkg query related-work --param paper=2303.11366
+    // example: paperkg query related-work --param paper=t-2e1fd646a0e1
 
 Parameter kinds: ``str``, ``int``, ``float`` and ``concept`` (a concept name the caller
 normalizes to a concept key). ``= null`` makes a parameter optional with no value.

@@ -10,9 +10,9 @@
 //   that, no other paper can enter; (b) every paper sharing a concept is scored, walking
 //   each concept's papers once. (b) runs when it reads fewer relationships than (a) would,
 //   or when (a) cannot prove its answer exact.
-// param paper: str (required) - the paper id, e.g. an arXiv id
+// param paper: str (required) - the paper id: an arXiv id, else t-<hash> (papers-for lists them)
 // param limit: int = 10 - rows to return
-// example: paperkg query related-work --param paper=2303.11366
+// example: paperkg query related-work --param paper=t-2e1fd646a0e1
 // (both counts come from the count store)
 WITH COUNT { (:Paper) } AS n, COUNT { ()-[:PROPOSES|USES|EVALUATES_ON|ADDRESSES]->() } AS edges
 MATCH (p:Paper {id: $paper})-[:PROPOSES|USES|EVALUATES_ON|ADDRESSES]->(c:Concept)

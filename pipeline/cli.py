@@ -8,7 +8,6 @@ import json
 import os
 import sys
 import traceback
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -17,10 +16,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.fetch import FetchError, stash_credentials
 from pipeline.ingest import FORMATS, IngestError, is_url, read_papers, write_rejects
+from pipeline.ingest.fetch import FetchError, stash_credentials
 from pipeline.output import atomic_writer
 from pipeline.redact import for_terminal, redact
+from pipeline.samples import sample_path
 from pipeline.stores.base import StoreError
 from pipeline.stores.queries import QueryError, get_query, resolve_params
 
@@ -79,17 +79,13 @@ class UserError(Exception):
         self.code = code
 
 
-def sample_path() -> Path:
-    return Path(str(resources.files("pipeline") / "samples" / "trending-papers.txt"))
-
-
 def _inputs(inputs: list[str] | None, sample: bool) -> list[str]:
     """Input files and http(s) addresses, in order; files are checked here, addresses when
     they are fetched.
 
     A ``user:password@`` is taken out of each address and kept, per origin, in this process's
-    environment (``pipeline.fetch.stash_credentials``), where the fetch, and the flow runs
-    that ``serve`` starts as child processes, find it: the addresses returned, which become
+    environment (``pipeline.ingest.fetch.stash_credentials``), where the fetch, and the flow
+    runs that ``serve`` starts as child processes, find it: the addresses returned, which become
     Prefect parameters (stored by Prefect, shown in its UI), hold no secret."""
     sources = list(inputs or [])
     if sample:
@@ -371,9 +367,9 @@ def evaluate(
     out_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Score extraction against annotated abstracts: mention P/R/F1 (exact, overlap), concepts."""
-    from pipeline.evaluate import evaluate as run_evaluation
-    from pipeline.evaluate import format_table
     from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS
+    from pipeline.quality.evaluate import evaluate as run_evaluation
+    from pipeline.quality.evaluate import format_table
 
     if split not in ("dev", "train", "all"):
         raise UserError("--split must be dev, train or all")
@@ -405,9 +401,10 @@ def train(
         Path | None, typer.Option(help="Keep the corpus and checkpoints here (default: a temp dir)")
     ] = None,
 ) -> None:
-    """Train the scientific-entity NER (pipeline/training/config.cfg) from SciREX + SciERC."""
-    from pipeline.evaluate import data_dir
-    from pipeline.training import train as run_training
+    """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX and
+    SciERC."""
+    from pipeline.quality.evaluate import data_dir
+    from pipeline.quality.training import train as run_training
 
     source = data_dir(data)
     if not (source / "scirex" / "abstracts.jsonl").is_file():

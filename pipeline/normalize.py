@@ -38,78 +38,18 @@ The output is deterministic: the same input gives the same keys, names and alias
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from itertools import pairwise
 
+from schemas.keys import ACRONYM_PLURAL, concept_key, singular_surface
 from schemas.model import Mention, PaperExtraction
 
 __all__ = [
     "Normalizer",
     "acronym_long_form_start",
-    "concept_key",
     "is_acronym_of",
-    "singular_surface",
 ]
-
-_WORD = re.compile(r"[^\W_]+(?:\.\d+)*")
-_LETTER_DIGIT = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+")
-_ACRONYM_PLURAL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9]*[A-Z0-9]s$")
-_INVARIANT = frozenset(
-    {"series", "species", "news", "data", "means", "lens", "bias", "gas", "chaos", "ethos",
-     "thesis", "basis", "alias", "canvas", "atlas", "physics", "mathematics", "robotics"}
-)
-_KEEP_ENDINGS = ("ss", "us", "is", "ics", "ous", "ps")
-_IRREGULAR = {
-    "corpora": "corpus", "indices": "index", "matrices": "matrix", "criteria": "criterion",
-    "phenomena": "phenomenon", "hypotheses": "hypothesis", "analyses": "analysis",
-}
-
-
-def _singular_word(word: str) -> str:
-    """The singular of one word, case preserved; unchanged when not a known plural shape."""
-    if _ACRONYM_PLURAL.match(word):
-        return word[:-1]
-    if not word.isalpha() or len(word) < 4:
-        return word
-    if not (word.islower() or (word[0].isupper() and word[1:].islower())):
-        return word  # mixed case: a name, leave it
-    low = word.lower()
-    if low in _IRREGULAR:
-        single = _IRREGULAR[low]
-        return single.capitalize() if word[0].isupper() else single
-    if low in _INVARIANT or low.endswith(_KEEP_ENDINGS) or not low.endswith("s"):
-        return word
-    if low.endswith("ies") and len(low) > 4:
-        return word[:-3] + ("Y" if word[-3].isupper() else "y")
-    if low.endswith(("ches", "shes", "xes", "sses", "zzes")):
-        return word[:-2]
-    return word[:-1]
-
-
-def singular_surface(text: str) -> str:
-    """``text`` with its last word made singular, otherwise exactly as written."""
-    matches = list(re.finditer(r"[A-Za-z][A-Za-z0-9]*", text))
-    match = matches[-1] if matches else None
-    if match is None or match.end() != len(text.rstrip()):
-        return text
-    return text[: match.start()] + _singular_word(match.group()) + text[match.end():]
-
-
-def concept_key(text: str) -> str:
-    """The canonical key of a surface form; see the module docstring for the rules."""
-    norm = unicodedata.normalize("NFKC", text).strip()
-    norm = re.sub(r"^the\s+", "", norm, flags=re.IGNORECASE)
-    words = _WORD.findall(norm)
-    if not words:
-        return norm.casefold()
-    words[-1] = _singular_word(words[-1])
-    parts: list[str] = []
-    for word in words:
-        parts.extend(_LETTER_DIGIT.findall(word) or [word])
-    return "-".join(p.casefold() for p in parts)
-
 
 # ---------------------------------------------------------------------------
 # Schwartz-Hearst acronym matching
@@ -117,7 +57,7 @@ def concept_key(text: str) -> str:
 
 def _acronym_chars(acronym: str) -> str:
     """The characters of an acronym that the long form must supply (a plural ``s`` dropped)."""
-    core = acronym[:-1] if _ACRONYM_PLURAL.match(acronym) else acronym
+    core = acronym[:-1] if ACRONYM_PLURAL.match(acronym) else acronym
     return "".join(c for c in core if c.isalnum()).lower()
 
 

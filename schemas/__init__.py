@@ -1,5 +1,6 @@
 """The graph model of paperkg: labels, relation types, keys and the records between stages."""
 
+from schemas.keys import arxiv_id, concept_key, node_id, normalized_title, paper_id_for
 from schemas.model import (
     CONCEPT,
     NODES,
@@ -18,10 +19,6 @@ from schemas.model import (
     PaperExtraction,
     RelSpec,
     Role,
-    arxiv_id,
-    node_id,
-    normalized_title,
-    paper_id_for,
 )
 
 __all__ = [
@@ -43,6 +40,7 @@ __all__ = [
     "RelSpec",
     "Role",
     "arxiv_id",
+    "concept_key",
     "node_id",
     "normalized_title",
     "paper_id_for",

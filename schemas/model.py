@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 from enum import StrEnum
 from typing import Literal
 
@@ -169,39 +167,6 @@ class GraphBatch(_Frozen):
 
 
 # ---------------------------------------------------------------------------
-# Stable identifiers
-
-
-_ARXIV_ID = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?$",
-    re.IGNORECASE,
-)
-
-
-def arxiv_id(value: str | None) -> str | None:
-    """The bare arXiv id (no version) in an id or URL, or None."""
-    if not value:
-        return None
-    match = _ARXIV_ID.search(value.strip())
-    return match.group("id") if match else None
-
-
-def normalized_title(title: str) -> str:
-    text = unicodedata.normalize("NFKC", title).casefold()
-    return " ".join(re.findall(r"\w+", text))
-
-
-def paper_id_for(title: str, given_id: str | None = None, url: str | None = None) -> str:
-    """The arXiv id when the record has one, else a hash of the normalized title."""
-    found = arxiv_id(given_id) or arxiv_id(url)
-    if found:
-        return found
-    digest = hashlib.sha1(normalized_title(title).encode()).hexdigest()[:12]
-    return f"t-{digest}"
-
-
-# ---------------------------------------------------------------------------
 # The graph as stored: labels, keys and constraints, read by every backend.
 
 
@@ -247,8 +212,3 @@ RELATIONSHIPS: tuple[RelSpec, ...] = (
     RelSpec(type=LinkType.EVALUATED_ON, source="Concept", target="Concept",
             properties=("weight", "papers", "snippet")),
 )
-
-
-def node_id(label: str, key: str) -> str:
-    """The node identifier used by graph-file backends: label-prefixed so keys never collide."""
-    return f"{label.lower()}:{key}"

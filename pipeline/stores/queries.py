@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph_queries import NamedQuery, load_queries
-from pipeline.normalize import concept_key
 from pipeline.stores.base import PAPER_ROLES
 from schemas import ConceptType, Role
+from schemas.keys import concept_key
 
 
 class QueryError(Exception):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import sample_path
+from pipeline.samples import sample_path
 from tests.feed_server import serve
 from tests.pipeline.test_ingest import ATOM_FEED
 

@@ -36,7 +36,7 @@ def batch_for(papers: tuple[Paper, ...]) -> GraphBatch:
 
 @cache
 def sample_papers() -> tuple[Paper, ...]:
-    from pipeline.cli import sample_path
+    from pipeline.samples import sample_path
 
     return tuple(read_papers([sample_path()]).papers)
 

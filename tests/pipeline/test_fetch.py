@@ -1,5 +1,5 @@
-"""pipeline.fetch: credentials only for their origin, an overall deadline, and credentials kept
-out of Prefect (loopback servers; two ports are two origins)."""
+"""pipeline.ingest.fetch: credentials only for their origin, an overall deadline, and
+credentials kept out of Prefect (loopback servers; two ports are two origins)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import UserError, _inputs
-from pipeline.fetch import CREDENTIALS_ENV, DEADLINE_ENV, FetchError, fetch, origin
 from pipeline.ingest import IngestError, read_papers
+from pipeline.ingest.fetch import CREDENTIALS_ENV, DEADLINE_ENV, FetchError, fetch, origin
 from tests.feed_server import serve
 from tests.flows.test_build import PAPERKG
 from tests.pipeline.test_ingest import ATOM_FEED

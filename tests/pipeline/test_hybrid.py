@@ -3,19 +3,20 @@ tokenizer, types the sample's named datasets and benchmarks, and gives exact off
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
 from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS, build_nlp, load_extractor
-from pipeline.hybrid import (
+from pipeline.extract.hybrid import HybridExtractor, _generic_data, _model_checkpoint
+from pipeline.extract.model import (
     GENERIC_TERMS,
     MODEL_DIR,
-    HybridExtractor,
     ModelExtractor,
     _clean,
-    _generic_data,
-    _model_checkpoint,
     _split_acronym,
     load_model,
 )
@@ -55,6 +56,21 @@ def test_model_tokenizes_like_the_rules() -> None:
     for paper in sample_papers()[:20]:
         for text in (paper.title, paper.abstract):
             assert [t.text for t in model.make_doc(text)] == [t.text for t in rules(text)]
+
+
+def test_model_loads_with_plain_spacy_load_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    # spaCy finds the model's tokenizer through paperkg's entry point (pyproject.toml), so the
+    # script imports only spaCy; run from elsewhere so the checkout is not on sys.path by chance
+    code = (
+        "import spacy\n"
+        f"nlp = spacy.load({str(MODEL_DIR)!r})\n"
+        "print(nlp('GPT-4 on WebArena').ents)\n"
+        "print([t.text for t in nlp('a state-of-the-art model on GSM8K')])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "['a', 'state-of-the-art', 'model', 'on', 'GSM8K']" in run.stdout
 
 
 def test_default_extractor_is_registered_and_is_the_trained_one() -> None:

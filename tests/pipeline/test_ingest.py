@@ -17,7 +17,7 @@ from pipeline.ingest import (
     read_papers,
     write_rejects,
 )
-from schemas.model import paper_id_for
+from schemas.keys import paper_id_for
 
 SAMPLE = Path(__file__).resolve().parents[2] / "pipeline" / "samples" / "trending-papers.txt"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.extract import load_extractor
-from pipeline.normalize import Normalizer, concept_key, is_acronym_of, singular_surface
+from pipeline.normalize import Normalizer, is_acronym_of
+from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
 from .test_extract import sample_papers

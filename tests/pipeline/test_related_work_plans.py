@@ -3,9 +3,10 @@
 Plan (a) of graph_queries/related-work.cypher (score the candidates of the paper's rarest
 concepts, together in at most 2,000 other papers, and prove no other paper can enter) only
 answers on graphs of tens of thousands of papers; on the sample every paper ends in plan (b).
-Here 1,500 papers built from real abstracts by bench/corpus.py (concepts with a long tail, as
-in the real feeds) go into both backends, and 150 of them are queried with the shipped query
-and with the same query at a candidate budget of 40 papers instead of 2,000, where plan (a)
+Here 1,500 papers built from real abstracts by pipeline/quality/corpora.py (concepts with a
+long tail, as in the real feeds) go into both backends, and 150 of them are queried with the
+shipped query and with the same query at a candidate budget of 40 papers instead of 2,000,
+where plan (a)
 answers too: both must give the embedded store's rows. That each plan really answered is
 shown by perturbing its scores in a copy of the query: answers that change came from it.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from bench.corpus import concept_batch, generate, index_sources, source_papers
+from pipeline.quality.corpora import concept_batch, generate, index_sources, source_papers
 from pipeline.stores.embedded import NetworkxStore
 from pipeline.stores.embedded_queries import run_embedded
 from pipeline.stores.neo4j.settings import Neo4jSettings

@@ -1,4 +1,5 @@
-"""pipeline.training: the corpus it builds (labels, alignment, the held-out split left out)."""
+"""pipeline.quality.training: the corpus it builds (labels, alignment, the held-out split left
+out)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 import spacy
 from spacy.tokens import DocBin
 
-from pipeline.evaluate import scirex_bucket
 from pipeline.extract import build_nlp
-from pipeline.training import (
+from pipeline.quality.evaluate import scirex_bucket
+from pipeline.quality.training import (
     CONFIG,
     SCIERC_MISSING,
     STOP_BUCKETS,

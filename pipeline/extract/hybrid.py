@@ -2,13 +2,14 @@
 
 ``HybridExtractor`` (registered as ``"hybrid"``, paperkg's default) runs one pipeline, the
 shipped model ``pipeline/models/sci_ner`` (the rules' tokenizer and sentencizer plus an NER
-trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, then per paper:
+trained by ``pipeline.quality.training``), over titles and abstracts with ``nlp.pipe``, then
+per paper:
 
 1. the NER's entities (METHOD, DATASET, TASK, METRIC) are the base spans, trimmed of a
    dangling bracket, edge punctuation, articles and citation keys ("Wild (SFEW 2.0" ->
    "SFEW 2.0", "BERT bert2018" -> "BERT") and of a leading third-person verb ("generates
    hand motion"); a span across a colon (a title's "X: Understanding Y") is dropped; "long
-   form (ACR)" becomes two spans, as in SciREX;
+   form (ACR)" becomes two spans, as in SciREX (all as ``ModelExtractor``, ``model.py``);
 2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
    and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines)
    where no NER span overlaps them;
@@ -19,8 +20,8 @@ trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, 
    and one that is only part of it grows to it ("NATURAL" -> "NATURAL INSTRUCTIONS");
 4. DATASET vs BENCHMARK (the NER only knows DATASET): the rules' decision for the name
    (short lists, cue words next to it, "X: A Benchmark" titles, "results on X" contexts; see
-   ``pipeline.extract``), one type per name in the paper. A span the NER calls DATASET with
-   no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
+   ``pipeline.extract.rules``), one type per name in the paper. A span the NER calls DATASET
+   with no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
    Treebank) and is dropped otherwise: the NER learnt SciERC's broad "Material" ("natural
    language", "reward"), which is not a dataset node in the graph. In a Title Case title,
    capitalised words are no evidence of a name ("... at Inference Time"); a plural data head
@@ -28,204 +29,34 @@ trained by ``pipeline.training``), over titles and abstracts with ``nlp.pipe``, 
    a known model family with a parameter count ("Falcon-7b") is a METHOD;
 5. organisations and tools on the rules' not-a-name list ("OpenAI", "MATLAB") are never
    concepts, whatever type the NER gave them.
-
-``ModelExtractor`` (``"model"``) is the NER alone, with no rules (DATASET only, never
-BENCHMARK); it is there to measure what the rules add.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import chain, islice
 from pathlib import Path
 
-import spacy
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract import (
-    _KNOWN,
-    _VERBISH,
-    KNOWN_NAME_STRENGTH,
-    RuleExtractor,
-    _Cand,
-    _mentions,
-    _words,
-    is_not_a_name,
-)
-from pipeline.normalize import concept_key
-from schemas.model import ConceptType, Paper, PaperExtraction
+from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
+from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
+from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
+from pipeline.extract.spans import Candidate
+from schemas.keys import concept_key
+from schemas.model import ConceptType
 
-__all__ = ["MODEL_DIR", "HybridExtractor", "ModelExtractor", "load_model"]
+__all__ = ["HybridExtractor"]
 
-MODEL_DIR = Path(__file__).with_name("models") / "sci_ner"
 _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
 D, B, M = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
 _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
-_GENERIC_DATA_HEADS = _words("datasets corpora benchmarks suites environments")
+_GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments")
 # words a title capitalises that are no evidence of a name
-_TITLE_SMALL = _words("a an and as at by for from in of on or the to via vs with")
-
-_METHODS = multiprocessing.get_all_start_methods()
-# Both cores of the target machine; one process where fork is not available. Workers are
-# forked only for inputs longer than one batch (``paperkg extract`` on a big file), never for
-# the 64-paper batches of ``paperkg run``'s Prefect tasks.
-DEFAULT_PROCESSES = min(2, os.cpu_count() or 1) if "fork" in _METHODS else 1
-_WORKER: ModelExtractor | None = None  # the extractor a forked worker inherits
+_TITLE_SMALL = word_set("a an and as at by for from in of on or the to via vs with")
 
 
-def _work(chunk: list[Paper]) -> list[PaperExtraction]:
-    assert _WORKER is not None
-    return list(_WORKER._extract(chunk))
-
-
-def load_model(path: str | Path = MODEL_DIR) -> Language:
-    """The shipped pipeline (tokenizer, sentencizer, NER), loaded from disk only."""
-    if not (Path(path) / "config.cfg").exists():
-        raise FileNotFoundError(
-            f"{path}: no trained model; build it with `paperkg train --output {path}`"
-        )
-    return spacy.load(path)
-
-
-class ModelExtractor:
-    """The trained NER alone."""
-
-    name = "model"
-
-    def __init__(
-        self,
-        model: str | Path = MODEL_DIR,
-        batch_size: int = 128,
-        n_process: int = DEFAULT_PROCESSES,
-    ) -> None:
-        self.nlp = load_model(model)
-        self.batch_size = batch_size
-        self.n_process = n_process
-
-    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
-        """Papers in order. Up to ``batch_size`` papers run in this process; a longer input is
-        split into chunks of ``batch_size`` papers that ``n_process`` forked workers extract
-        whole (NER and rules), so both stages use every core."""
-        it = iter(papers)
-        first = list(islice(it, self.batch_size))
-        if self.n_process <= 1 or len(first) < self.batch_size or "fork" not in _METHODS:
-            yield from self._extract(first)
-            yield from self._extract(it)
-            return
-        yield from self._parallel(chain([first], iter(lambda: list(islice(it, self.batch_size)),
-                                                      [])))
-
-    def _extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
-        pending: deque[Paper] = deque()
-
-        def texts() -> Iterator[str]:
-            for paper in papers:
-                pending.append(paper)
-                yield paper.title
-                yield paper.abstract
-
-        docs = self.nlp.pipe(texts(), batch_size=self.batch_size)
-        for title in docs:
-            pair = (title, next(docs))
-            mentions = tuple(_mentions(pair, self._spans(pair)))
-            yield PaperExtraction(paper=pending.popleft(), mentions=mentions)
-
-    def _parallel(self, chunks: Iterator[list[Paper]]) -> Iterator[PaperExtraction]:
-        global _WORKER
-        _WORKER = self  # inherited by the forked workers, never pickled
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(self.n_process, mp_context=context) as pool:
-            window: deque[Future[list[PaperExtraction]]] = deque()
-            for chunk in chunks:
-                window.append(pool.submit(_work, chunk))
-                if len(window) > 2 * self.n_process:
-                    yield from window.popleft().result()
-            while window:
-                yield from window.popleft().result()
-
-    def _spans(self, docs: tuple[Doc, Doc]) -> list[_Cand]:
-        out = []
-        for di, doc in enumerate(docs):
-            for e in doc.ents:
-                bounds = _clean(doc, e.start, e.end)
-                if bounds is None:
-                    continue
-                label = ConceptType(e.label_)
-                for start, end in _split_acronym(doc, *bounds):
-                    if end - start == 1 and doc[start].lower_ in GENERIC_TERMS:
-                        continue
-                    out.append(_Cand(di, start, end, label, tier=0))
-        return out
-
-
-_EDGE_WORDS = frozenset({"the", "a", "an", "our", "this", "these", "its", "their"})
-# One-word spans the NER learned from SciREX/SciERC's annotation style that name no concept a
-# reader would put on a map ("training", "feedback", "quality"); dropped wherever they stand alone.
-GENERIC_TERMS = frozenset({
-    "approach", "approaches", "algorithm", "algorithms", "architecture", "baseline",
-    "baselines", "complexity", "data", "demonstrator", "downstream", "evaluation",
-    "experiment", "experiments", "feedback", "framework", "hinder", "inference", "learning",
-    "method", "methods", "metric", "metrics", "mitigating", "model", "models", "module",
-    "performance", "pipeline", "practicality", "procedure", "processing", "quality", "results",
-    "seed", "solution", "specificity", "speed", "strategy", "system", "systems", "task",
-    "tasks", "technique", "techniques", "testing", "training", "understanding",
-})
-
-
-# A LaTeX citation key left in the text by the PDF conversion ("BERT bert2018",
-# "daume05learning"): author + year (+ title word); it names a reference, never a concept.
-_CITATION_KEY = re.compile(r"[a-z]{3,}(?:(?:19|20)\d{2}[a-z]*|\d{2}[a-z]{3,})")
-
-
-def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """Token bounds of an NER span without a dangling bracket, edge punctuation, articles or
-    citation keys: "Wild (SFEW 2.0" -> "SFEW 2.0", "BERT bert2018" -> "BERT"; None when nothing
-    is left."""
-    texts = [t.text for t in doc[start:end]]
-    opened = [i for i, t in enumerate(texts) if t in ("(", "[")]
-    closed = [i for i, t in enumerate(texts) if t in (")", "]")]
-    if len(opened) != len(closed):
-        if opened and (not closed or opened[-1] > closed[-1]):
-            cut = start + opened[-1]
-            start, end = (cut + 1, end) if cut + 1 < end else (start, cut)
-        elif closed:
-            end = start + closed[0]
-    if any(t.text == ":" for t in doc[start + 1 : end - 1]):
-        return None  # "Embers of Autoregression: Understanding ..." is a title, not a term
-    while start < end and (doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS
-                           or _finite_verb(doc[start].lower_)):
-        start += 1
-    while end > start and (
-        (doc[end - 1].is_punct and doc[end - 1].text not in (")", "]"))
-        or _CITATION_KEY.fullmatch(doc[end - 1].text)
-    ):
-        end -= 1
-    return (start, end) if end > start else None
-
-
-def _finite_verb(word: str) -> bool:
-    """A third-person verb of the rules' verb list: "generates", "outperforms" (a span the NER
-    starts there began a clause, not a term)."""
-    return any(word.endswith(suffix) and word[: -len(suffix)] in _VERBISH
-               for suffix in ("es", "s"))
-
-
-def _split_acronym(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """"multilayer perceptron (MLP)" -> "multilayer perceptron", "MLP": SciREX, like the rules'
-    acronym definitions, makes the long form and its acronym two mentions."""
-    if end - start > 3 and doc[end - 1].text == ")" and doc[end - 3].text == "(":
-        return [(start, end - 3), (end - 2, end - 1)]
-    return [(start, end)]
-
-
-def _overlap(a: _Cand, b: _Cand) -> bool:
+def _overlap(a: Candidate, b: Candidate) -> bool:
     return a.doc_index == b.doc_index and a.start < b.end and b.start < a.end
 
 
@@ -245,7 +76,7 @@ class HybridExtractor(ModelExtractor):
         super().__init__(model, batch_size, n_process)
         self.rules = RuleExtractor(nlp=self.nlp)
 
-    def _spans(self, docs: tuple[Doc, Doc]) -> list[_Cand]:
+    def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
         rules = self.rules.candidates(*docs, phrases=self.add_tier <= 1)
         names = [r for r in rules if r.tier >= 2]
@@ -308,7 +139,7 @@ class HybridExtractor(ModelExtractor):
         return kept
 
     def _dataset_type(
-        self, docs: tuple[Doc, Doc], c: _Cand, names: list[_Cand]
+        self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]
     ) -> tuple[int, ConceptType]:
         """DATASET or BENCHMARK for an NER span, with the strength of the evidence."""
         inside = [r for r in names if _overlap(r, c) and r.type in (D, B)]
@@ -317,7 +148,7 @@ class HybridExtractor(ModelExtractor):
             return best.strength, best.type  # type: ignore[return-value]
         doc = docs[c.doc_index]
         text = doc[c.start : c.end].text
-        ctype, strength = self.rules._name_type(doc, c.doc_index, text, [(c.start, c.end)],
+        ctype, strength = self.rules.name_type(doc, c.doc_index, text, [(c.start, c.end)],
                                                 c.start, c.end)
         if ctype in (D, B):
             return strength, ctype
@@ -347,7 +178,7 @@ def _model_checkpoint(text: str) -> bool:
     """A known model family with a parameter count: "Falcon-7b", "Llama-70B" (not "LAION-5B",
     whose family is a dataset)."""
     base = _MODEL_SIZE.sub("", text)
-    return base != text and _KNOWN.get(concept_key(base)) is M
+    return base != text and KNOWN.get(concept_key(base)) is M
 
 
 def _generic_data(span: Span, in_title_case: bool) -> bool:
@@ -356,7 +187,7 @@ def _generic_data(span: Span, in_title_case: bool) -> bool:
     if len(span) < 2 or span[-1].lower_ not in _GENERIC_DATA_HEADS:
         return False
     before = span[:-1]
-    if any(concept_key(t.text) in _KNOWN for t in before):
+    if any(concept_key(t.text) in KNOWN for t in before):
         return False
     one_capitalised = len(before) == 1 and before.text[:1].isupper() and not in_title_case
     return not (one_capitalised or _name_like(before, in_title_case))

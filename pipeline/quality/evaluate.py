@@ -22,7 +22,7 @@ Scores, per label and overall (micro-averaged):
   predicted mentions versus the same set built from the gold mention texts.
 
 The held-out dev split of the SciREX abstracts is ``scirex_split(id) == "dev"``: 20% of the
-records by a hash of their id. It is never used for training (``pipeline/training``).
+records by a hash of their id. It is never used for training (``pipeline/quality/training``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.normalize import concept_key
+from schemas.keys import concept_key
 from schemas.model import ConceptType, Paper
 
 __all__ = [
@@ -96,7 +96,7 @@ def data_dir(override: str | Path | None = None) -> Path:
         return Path(override)
     if env := os.environ.get(DATA_ENV):
         return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    return Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 @dataclass(frozen=True)

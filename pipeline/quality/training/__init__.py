@@ -10,10 +10,11 @@ Data (read at run time, never copied into the repository):
   sentences;
 - monitoring (spaCy's dev corpus; training runs a fixed number of steps and ships the last
   weights): SciREX abstracts with bucket 20..29, the "stop" slice;
-- never used: the held-out dev split, bucket 0..19 (``pipeline.evaluate.scirex_split``).
+- never used: the held-out dev split, bucket 0..19 (``pipeline.quality.evaluate.scirex_split``).
 
-Types are mapped as in ``pipeline.evaluate``: Method -> METHOD, Task -> TASK, Metric -> METRIC,
-SciREX Dataset -> DATASET. SciERC's Material is much broader than a SciREX dataset (languages,
+Types are mapped as in ``pipeline.quality.evaluate``: Method -> METHOD, Task -> TASK, Metric ->
+METRIC, SciREX Dataset -> DATASET. SciERC's Material is much broader than a SciREX dataset
+(languages,
 "image sequence", "Lambertian object"), so its tokens are marked *missing* (neither an entity
 nor "outside"): the NER learns DATASET from SciREX alone and is not taught that those words are
 outside either. SciERC OtherScientificTerm and Generic stay "outside" (marking them missing too
@@ -37,7 +38,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from pipeline.evaluate import GOLD_LABEL, data_dir, scirex_bucket
+from pipeline.quality.evaluate import GOLD_LABEL, data_dir, scirex_bucket
 
 __all__ = ["CONFIG", "CorpusStats", "prepare_corpus", "to_doc", "train"]
 
@@ -129,7 +130,7 @@ def prepare_corpus(
     Each SciREX training abstract is added ``scirex_copies`` times: the target style (SciREX
     mention boundaries) then outweighs the SciERC sentences, which are more numerous.
     """
-    from pipeline.extract import build_nlp
+    from pipeline.extract.tokenizer import build_nlp
 
     nlp = build_nlp()
     stats = CorpusStats()
@@ -171,7 +172,7 @@ def train(
     from spacy import load as spacy_load
     from spacy.cli.train import train as spacy_train
 
-    from pipeline.extract import build_nlp
+    from pipeline.extract.tokenizer import build_nlp
 
     source = data_dir(data)
     temp = None
@@ -204,7 +205,7 @@ def train(
                     "paperkg scientific-entity NER (METHOD, DATASET, TASK, METRIC). Trained on "
                     "SciREX abstracts (Jain et al. 2020, Apache-2.0; held-out dev split excluded) "
                     + ("and SciERC train (Luan et al. 2018, research use) " if scierc else "")
-                    + "with pipeline/training/config.cfg."
+                    + "with pipeline/quality/training/config.cfg."
                 ),
                 "license": "Apache-2.0 (SciREX); SciERC data for research use",
                 "performance": best.meta.get("performance", {}),

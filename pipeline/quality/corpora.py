@@ -31,8 +31,8 @@ running spaCy 100k times: every source abstract goes through the real pipeline o
 (extract -> normalize -> assemble's per-sentence roles and links), and a synthetic paper gets
 the concepts, roles and stated links of the sentences it is made of (then the variants).
 
-    .venv/bin/python -m bench.corpus 1000 --seed 7 > /tmp/corpus.jsonl   # as JSON Lines
-    .venv/bin/python -m bench.corpus --stats 10000 100000     # real vs synthetic statistics
+    .venv/bin/python -m pipeline.quality.corpora 1000 --seed 7 > /tmp/corpus.jsonl  # JSON Lines
+    .venv/bin/python -m pipeline.quality.corpora --stats 10000 100000  # real vs synthetic
 """
 
 from __future__ import annotations
@@ -59,17 +59,17 @@ from schemas import (
     Role,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 SCIREX = Path(os.environ.get("PAPERKG_SCIREX", SHARED / "scirex" / "abstracts.jsonl"))
 SCIERC = Path(os.environ.get("PAPERKG_SCIERC", SHARED / "scierc"))
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 
-# Measured by real_growth() (``python -m bench.corpus --stats``) on the sample + SciREX +
-# SciERC abstracts (716 papers) with the rule extractor: V(N) = 6.73 N^0.865 (sample + SciREX
-# alone: 9.26 N^0.843, V(288) = 1,093). DISCOUNT and THETA were chosen (not fitted to any
-# benchmark figure) so that the synthetic V(N) follows V(288) * (N / 288)^0.865 within ~10%
-# from 1k to 30k papers: 3.6k / 9.1k / 24.8k / 61.8k against 3.2k / 8.3k / 23.6k / 60.9k.
+# Measured by real_growth() (``python -m pipeline.quality.corpora --stats``) on the sample +
+# SciREX + SciERC abstracts (716 papers) with the rule extractor: V(N) = 6.73 N^0.865 (sample +
+# SciREX alone: 9.26 N^0.843, V(288) = 1,093). DISCOUNT and THETA were chosen (not fitted to any
+# benchmark figure) so that the synthetic V(N) follows V(288) * (N / 288)^0.865 within ~10% from
+# 1k to 30k papers: 3.6k / 9.1k / 24.8k / 61.8k against 3.2k / 8.3k / 23.6k / 60.9k.
 DISCOUNT = 0.83
 THETA = 0.0
 HUB_SHARE = 0.02  # concepts in >= 2% of the real papers keep their identity
@@ -77,8 +77,8 @@ SCIERC_SENTENCES_PER_ABSTRACT = 5  # SciERC is sentence-level and in order: ~5.3
 
 
 def source_papers() -> list[Paper]:
-    from pipeline.cli import sample_path
     from pipeline.ingest import read_papers
+    from pipeline.samples import sample_path
 
     paths = [sample_path()]
     if SCIREX.exists():

@@ -1,9 +1,4 @@
-"""Extract typed concept mentions (METHOD, DATASET, BENCHMARK, TASK, METRIC) from papers.
-
-The stage sits behind one small interface, ``Extractor``: ``extract(papers)`` yields one
-``PaperExtraction`` per paper, in order. ``load_extractor(name)`` builds one from a registry:
-``rules`` (this module), ``model`` and ``hybrid`` (the trained NER alone, and the NER plus these
-rules: ``pipeline/hybrid.py``); ``DEFAULT_EXTRACTOR`` is what ``paperkg run``/``extract`` use.
+"""The rule extractor (registered as ``"rules"``): typed mentions from token rules alone.
 
 ``RuleExtractor`` runs a blank English spaCy pipeline (tokenizer that keeps hyphenated words
 whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
@@ -15,7 +10,7 @@ whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
 2. Named artifacts: tokens shaped like names (CamelCase, mixed case, capitals, letters with
    digits: GPT-4, LLaMA, WebArena, HotpotQA, BIG-bench, CIFAR10), with a version number or a
    capitalised neighbour attached, plus a few well-known capitalised names (Llama, Claude).
-   Their type is decided per paper by the strongest evidence, see ``_name_type``.
+   Their type is decided per paper by the strongest evidence, see ``RuleExtractor.name_type``.
 3. Noun phrases ending in a task, method or metric head word ("question answering",
    "graph neural network", "success rate") with one to three content-word modifiers; phrases
    with only generic modifiers ("our method", "the proposed model", "a new framework") are
@@ -35,34 +30,53 @@ WebShop, ALFWorld, Meta-World, ...), or it only appears as the thing results are
 lists are applied first, so a well-known name keeps one type across papers; then explicit
 cues, then a paper title "X: A Dataset/Benchmark ...", then the evaluation context. A name
 with none of these is a METHOD (a named model or system).
+
+The word lists the rules read are in ``lexicon.py``; the tokenizer in ``tokenizer.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
-from typing import Protocol
 
-import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.normalize import acronym_long_form_start, concept_key, singular_surface
+from pipeline.extract.lexicon import (
+    BENCHMARK_CUES,
+    DATASET_CUES,
+    ED_OK,
+    EVAL_WORDS,
+    GENERIC_MODIFIERS,
+    ING_OK,
+    KNOWN,
+    LIST_GLUE,
+    METHOD_GENERIC_HEADS,
+    METHOD_STANDALONE,
+    METHOD_STRONG_HEADS,
+    METRIC_HEADS,
+    METRIC_PHRASES,
+    NAME_SUFFIX_WORDS,
+    NOT_AFTER_HEAD,
+    PROPOSE,
+    RESTRICTED_HEADS,
+    TASK_HEADS,
+    TASK_STANDALONE,
+    TITLE_NAMES,
+    VERBISH,
+    WEAK_MODIFIERS,
+    is_not_a_name,
+)
+from pipeline.extract.spans import Candidate, to_mentions
+from pipeline.extract.tokenizer import build_nlp
+from pipeline.normalize import acronym_long_form_start
+from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
-__all__ = [
-    "DEFAULT_EXTRACTOR",
-    "EXTRACTORS",
-    "Extractor",
-    "RuleExtractor",
-    "build_nlp",
-    "load_extractor",
-]
+__all__ = ["KNOWN_NAME_STRENGTH", "RuleExtractor"]
 
 M, D, B, T, R = (
     ConceptType.METHOD,
@@ -71,297 +85,13 @@ M, D, B, T, R = (
     ConceptType.TASK,
     ConceptType.METRIC,
 )
-
-
-class Extractor(Protocol):
-    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]: ...
-
-
-# ---------------------------------------------------------------------------
-# Lexicons (all lower case)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _keys(names: str) -> set[str]:
-    return {concept_key(n) for n in names.split("|")}
-
-
-_KNOWN_DATASETS = _keys(
-    "MNIST|Fashion-MNIST|EMNIST|CIFAR-10|CIFAR-100|CIFAR|ImageNet|ImageNet-1k|ImageNet-21k|"
-    "COCO|MS COCO|MSCOCO|SQuAD|SQuAD 2.0|HotpotQA|Natural Questions|TriviaQA|Penn Treebank|PTB|"
-    "WikiText-2|WikiText-103|WikiText|C4|The Pile|Common Crawl|LAION-5B|LAION|CelebA|SVHN|"
-    "Cityscapes|KITTI|PASCAL VOC|VOC|ADE20K|CoNLL-2003|CoNLL|SNLI|MultiNLI|MNLI|LibriSpeech|"
-    "Omniglot|MS MARCO|OpenWebText|RedPajama|ShareGPT|Wikipedia|BookCorpus|Visual Genome|"
-    "Flickr30k|CUB|Places365|LSUN|FFHQ|Kinetics|UCF101|ShapeNet|ScanNet|nuScenes|Waymo|"
-    "Market-1501|ILSVRC|STL-10|CUHK03|DAVIS|Set5|Set14|BSD100|Urban100|CamVid|LFW|WMT|"
-    "IWSLT|Ego4D|OpenImages|Open Images|YFCC100M|Stanford Cars|Caltech-101"
-)
-_KNOWN_BENCHMARKS = _keys(
-    "BIG-bench|BIG-Bench Hard|BBH|MMLU|MMLU-Pro|GSM8K|HumanEval|MBPP|WebArena|WebShop|ALFWorld|"
-    "Meta-World|MetaWorld|GLUE|SuperGLUE|HELM|HellaSwag|TruthfulQA|WinoGrande|PIQA|ARC|"
-    "Atari|Atari 2600|ALE|MiniGrid|BabyAI|NetHack|NLE|Procgen|DMControl|DM Control|D4RL|"
-    "SWE-bench|AgentBench|MT-Bench|AlpacaEval|Chatbot Arena|GAIA|ToolBench|ScienceWorld|"
-    "TextWorld|Crafter|RLBench|CALVIN|LIBERO|Mind2Web|MiniWoB|MiniWoB++|OSWorld|VQA|VQAv2|"
-    "MATH|BoolQ|DROP|StrategyQA|CommonsenseQA|OpenBookQA|LAMBADA|MuJoCo|OpenAI Gym|Gym|"
-    "Minecraft|MineRL|Habitat|AI2-THOR|ALFRED|VirtualHome|BEIR|MTEB|LongBench|AIME"
-)
-_KNOWN_METHODS = _keys(
-    "GPT|GPT-2|GPT-3|GPT-3.5|GPT-4|GPT-4o|GPT-4V|ChatGPT|InstructGPT|Codex|LLaMA|Llama|Llama 2|"
-    "Llama 3|Alpaca|Vicuna|Claude|Gemini|PaLM|PaLM 2|Bard|BERT|RoBERTa|ALBERT|DeBERTa|T5|FLAN|"
-    "Flan-T5|Mistral|Mixtral|Falcon|BLOOM|OPT|Qwen|DeepSeek|Phi|Gemma|ResNet|VGG|AlexNet|ViT|"
-    "U-Net|YOLO|Transformer|CLIP|DALL-E|Stable Diffusion|AlphaZero|AlphaGo|MuZero|AlphaFold|"
-    "DQN|PPO|SAC|DDPG|TRPO|A3C|DPO|RLHF|LSTM|GRU|CNN|RNN|GAN|VAE|MLP|GNN|LLM|LM|VLM|MLLM|SAE|"
-    "word2vec|GloVe|ELMo|XGBoost|MCTS|Adam|SGD|LoRA|QLoRA|CoT|ReAct|Reflexion|RAG|ICL|"
-    "chain of thought|chain-of-thought|maximum likelihood estimation|RL|DRL|MARL|IRL|BC|"
-    "NeRF|SimCLR|MoCo|BYOL|DINO|SAM"
-)
-_KNOWN_TASKS = _keys("QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM")
-_KNOWN_METRICS = _keys(
-    "BLEU|ROUGE|ROUGE-L|ROUGE-1|ROUGE-2|F1|F1 score|mAP|AUC|AUROC|IoU|mIoU|PSNR|SSIM|FID|WER|"
-    "CER|MRR|NDCG|METEOR|CIDEr|Pass@1|pass@k|Elo|perplexity|accuracy|top-1 accuracy|"
-    "top-5 accuracy|success rate|error rate|word error rate|exact match|win rate|"
-    "inception score|mean average precision|F-score|F-measure|recall@1|BERTScore"
-)
-_KNOWN: dict[str, ConceptType] = {
-    **{k: M for k in _KNOWN_METHODS},
-    **{k: T for k in _KNOWN_TASKS},
-    **{k: R for k in _KNOWN_METRICS},
-    **{k: D for k in _KNOWN_DATASETS},
-    **{k: B for k in _KNOWN_BENCHMARKS},
-}
-# Capitalised words that are names on their own (a name-shaped token is not needed).
-_TITLE_NAMES = _words(
-    """
-    llama alpaca vicuna claude gemini mistral mixtral falcon qwen gemma bard atari minecraft
-    wikipedia transformer codex mujoco habitat
-    """
-)
-# Name-shaped tokens that are not concepts on their own (organisations, tools, units, words).
-_NOT_NAMES = _words(
-    """
-    matlab dof finn ml rgb rgb-d gps pos ctr ai agi api apis gpu gpus cpu cpus tpu tpus us
-    usa uk eu id ids url urls pdf html json xml sql ii iii iv vi vii viii ix xi vs ok phd
-    ieee acm ceo faq io ui ux gb tb mb kb hz ghz fps openai deepmind github youtube
-    huggingface linkedin arxiv latex ios macos iphone pytorch tensorflow jax numpy scipy
-    mturk ios ip tv pc dna rna mri ct ecg eeg covid sota llc inc ltd ph.d et al en de fr zh
-    """
-)
-
-
-
-def is_not_a_name(text: str) -> bool:
-    """``text`` is on the not-a-name list: an organisation, tool, unit or word ("OpenAI",
-    "MATLAB", "GPU")."""
-    return concept_key(text) in _NOT_NAMES or text.lower() in _NOT_NAMES
-
-
-_DATASET_CUES = _words(
-    """
-    dataset datasets corpus corpora treebank
-    """
-)
-_BENCHMARK_CUES = _words(
-    """
-    benchmark benchmarks suite suites leaderboard leaderboards environment environments
-    arena testbed testbeds gym
-    """
-)
 KNOWN_NAME_STRENGTH = 7  # a name's type from the short lists: the strongest evidence there is
-_LIST_GLUE = frozenset({",", "and", "or", "&", "as", "well", "/", "vs", "vs."})
-_EVAL_WORDS = (
-    "evaluat", "experiment", "result", "accura", "perform", "outperform", "state-of-the-art",
-    "achiev", "score", "benchmark", "sota", "surpass", "test", "validat", "improv",
-)
-
-_TASK_HEADS = _words(
-    """
-    answering translation classification detection segmentation generation prediction
-    recognition estimation summarization planning parsing captioning retrieval reasoning
-    understanding inference completion localization tracking synthesis modeling modelling
-    control manipulation navigation extraction labeling labelling tagging reconstruction
-    super-resolution re-identification verification forecasting editing alignment grasping
-    teaming programming deduction coding localisation recommendation interpretability
-    comprehension
-    """
-)
-_TASK_STANDALONE = _words(
-    """
-    summarization planning captioning super-resolution re-identification grasping
-    """
-)
-_METHOD_STRONG_HEADS = _words(
-    """
-    network transformer learning search optimization optimisation attention encoder decoder
-    autoencoder regression distillation tuning fine-tuning finetuning prompting sampling
-    descent propagation backpropagation pooling normalization dropout embedding classifier
-    estimator bandit steering decoding augmentation quantization pruning forest perceptron
-    diffusion boosting clustering
-    """
-)
-_METHOD_GENERIC_HEADS = _words(
-    """
-    model method approach framework technique algorithm architecture system mechanism
-    """
-)
-_METHOD_STANDALONE = _words(
-    """
-    transformer autoencoder backpropagation fine-tuning finetuning meta-learning
-    self-attention pretraining pre-training
-    """
-)
-_METRIC_PHRASES = (
-    "success rate|success rates|error rate|error rates|word error rate|exact match|win rate|"
-    "win rates|inception score|mean average precision|f1 score|f1 scores|bleu score|"
-    "bleu scores|rouge score|rouge scores|top-1 accuracy|top-5 accuracy|pass rate|"
-    "average precision|mean reciprocal rank|attack success rate"
-)
-# heads that make a concept only with particular modifiers
-_RESTRICTED_HEADS = {"mechanism": {"attention", "self-attention", "gating", "memory"}}
-_METRIC_HEADS = _words(
-    """
-    accuracy perplexity
-    """
-)
-# a head followed by one of these is itself a modifier ("retrieval heads", "search space")
-_NOT_AFTER_HEAD = _words(
-    """
-    head heads layer layers rate rates space spaces step steps module modules unit units
-    weight weights parameter parameters loss losses function functions objective objectives
-    capability capabilities ability abilities skill skills time budget cost costs
-    """
-)
-
-_GENERIC_MODIFIERS = _words(
-    """
-    new novel proposed existing various different several many much more most other such
-    same similar certain specific general simple standard traditional conventional current
-    recent previous prior popular common typical good better best bad worse worst high
-    higher highest low lower lowest strong stronger strongest weak weaker powerful efficient
-    effective robust significant important key main major overall whole entire full final
-    initial first second third last next single multiple numerous diverse large-scale
-    small-scale huge vast wide broad rich complex challenging difficult hard easy unique
-    original additional further future potential possible real real-world practical
-    successful remarkable impressive promising superior competitive comparable
-    state-of-the-art sota advanced modern classic basic fundamental core crucial critical
-    essential necessary relevant respective corresponding appropriate suitable holistic
-    widespread increasing growing underlying downstream upstream generic arbitrary given
-    particular individual well-known extensive comprehensive thorough detailed preliminary
-    systematic non-trivial sophisticated elaborate baseline base vanilla naive
-    straightforward existing latest rapid fast slow quick long short higher-level low-level
-    high-level open closed available better-performing top leading prominent notable
-    emerging fewer less least whole overall own present above below following previous
-    earlier later optimal suboptimal poor reliable accurate precise exact fine coarse
-    trivial broad narrow specialized specialised dedicated related alternative corresponding
-    improved enhanced modified extended unified typical human-like expected preferred faster
-    slower smaller larger bigger deeper simpler easier harder cheaper longer shorter wider
-    greater largest smallest biggest deepest simplest fastest in-depth qualitative
-    quantitative one two three four five six seven eight nine ten cheap explicit implicit
-    dominant non-dominant favoured perfect imperfect distinct unseen dense massive
-    extreme-scale off-the-shelf performant fast-developing well-studied known consistent
-    naturalistic dynamic static explorative internal external physical global local
-    benchmark one-time down-stream downstream parameter favoured favored respective
-    successful interesting remarkable true false correct incorrect certain uncertain key
-    quality
-    """
-)
-_WEAK_MODIFIERS = _words(
-    """
-    large small big deep neural generative learned learning-based data-driven hybrid joint
-    end-to-end computational statistical mathematical formal theoretical empirical
-    probabilistic bilateral unilateral control pretrained pre-trained fine-tuned finetuned
-    trained expert
-    """
-)
-_VERBISH = _words(
-    """
-    use train learn improve achieve enable allow propose present introduce develop study
-    investigate explore evaluate apply leverage employ adopt demonstrate find perform
-    outperform require provide generate predict solve build design create combine compare
-    obtain address tackle consider represent capture exploit utilize utilise incorporate
-    integrate extend enhance boost reduce increase optimize optimise scale guide help need
-    want try aim seek focus rely depend lead remain yield produce reach surpass match
-    exhibit suffer fail struggle support facilitate encourage let via toward towards across
-    among versus within without despite whether unlike including include involve allow
-    rather instead thus hence while although though unless until upon onto per like called
-    termed named dubbed call term dub assist deepen bridge update ensure encounter foster
-    unlock unveil elicit align steer harness mitigate iterate can could may might must shall
-    should will would
-    """
-)
-_ING_OK = _words(
-    """
-    learning reasoning planning programming processing answering modeling modelling
-    computing engineering mining matching tracking parsing captioning sampling decoding
-    encoding embedding filtering pooling clustering ranking reading writing speaking driving
-    grasping pushing tagging labeling labelling
-    """
-)
-_ED_OK = _words(
-    """
-    supervised unsupervised semi-supervised self-supervised weakly-supervised pretrained
-    pre-trained named augmented grounded conditioned conditional distributed federated
-    reinforced structured unstructured layered
-    """
-)
-_PROPOSE = _words(
-    """
-    propose proposes introduce introduces present presents develop develops call term dub
-    named called termed dubbed design designs build builds release releases
-    """
-)
-
-
-# ---------------------------------------------------------------------------
-# spaCy pipeline
-
-
-TOKENIZER = "paperkg.tokenizer.v1"
-
-
-@spacy.registry.tokenizers(TOKENIZER)
-def create_tokenizer() -> Callable[[Language], Tokenizer]:
-    """spaCy's English tokenizer, but hyphenated words stay whole (registered so the trained
-    model's config, ``pipeline/training/config.cfg``, tokenizes exactly like the rules)."""
-    make_default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
-
-    def make(nlp: Language) -> Tokenizer:
-        tokenizer = make_default(nlp)
-        dashes = "\u2013|\u2014|--|---|\u2014\u2014|~"  # en dash, em dash, ...: still split
-        infixes = [
-            p.replace(f"(?:-|{dashes})", f"(?:{dashes})")
-            for p in nlp.Defaults.infixes
-            # keep "TaskMatrix.AI" whole: drop the split of a period between letters
-            if "\\.(?=" not in p
-        ]
-        tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
-        # keep "GSM8K", "100K" whole: no unit suffix split after digits
-        suffixes = [p for p in nlp.Defaults.suffixes if "(?:km|" not in p]
-        tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-        return tokenizer
-
-    return make
-
-
-def build_nlp() -> Language:
-    """A blank English pipeline whose tokenizer keeps hyphenated words whole, plus a sentencizer."""
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
-    nlp.add_pipe("sentencizer")
-    return nlp
 
 
 # ---------------------------------------------------------------------------
 # Token shape helpers
 
 _NAME_CHARS = re.compile(r"^[A-Za-z][A-Za-z0-9\-\.]*[A-Za-z0-9+]$")
-_NAME_SUFFIX_WORDS = _words(
-    """
-    based specific like driven level free style type aware only centric powered friendly
-    scale sized wise agnostic oriented time native like
-    """
-)
 _UNIT = re.compile(r"^\d+(?:\.\d+)?(?:[kKmMbBxX%]|[dD]|st|nd|rd|th|s|B|T)$")
 _VERSION = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)*)$")
 _WORDISH = re.compile(r"^[A-Za-z][A-Za-z\-]*[A-Za-z]$")
@@ -383,7 +113,7 @@ def _name_shaped(text: str) -> bool:
     key = concept_key(text)
     inner_upper = any(c.isupper() for c in text[1:])
     has_digit = any(c.isdigit() for c in text)
-    if key in _KNOWN and (inner_upper or has_digit):
+    if key in KNOWN and (inner_upper or has_digit):
         return True  # GloVe, MATH, T5; not the words "map", "opt", "math"
     if len(text) < 3 or not text[0].isalpha() or not text[0].isupper() or _UNIT.match(text):
         return False
@@ -398,7 +128,7 @@ def _name_shaped(text: str) -> bool:
         return False  # Multi-Agent, Task-Agnostic, Mixture-of-Experts
     last = parts[-1]
     if len(parts) > 1 and last.isalpha() and last[1:].islower() and (
-        last.lower().endswith(("ed", "ing")) or last.lower() in _NAME_SUFFIX_WORDS
+        last.lower().endswith(("ed", "ing")) or last.lower() in NAME_SUFFIX_WORDS
     ):
         return False  # LLM-based, GPT-4-based, FM-specific
     if "." in text and re.search(r"[A-Za-z]\.[a-z]", text):
@@ -414,7 +144,7 @@ def _is_name_token(tok: Token, in_title: bool) -> bool:
         # a capitalised English word (NOT, THE) is emphasis, not a name
         return not (text.isupper() and tok.is_stop)
     return (
-        not in_title and text[:1].isupper() and text[1:].islower() and text.lower() in _TITLE_NAMES
+        not in_title and text[:1].isupper() and text[1:].islower() and text.lower() in TITLE_NAMES
     )
 
 
@@ -429,7 +159,7 @@ def _is_acronym_token(text: str) -> bool:
 def _valid_modifier(tok: Token) -> bool:
     text = tok.text
     low = tok.lower_
-    if not _WORDISH.match(text) or tok.is_stop or low in _GENERIC_MODIFIERS or low in _VERBISH:
+    if not _WORDISH.match(text) or tok.is_stop or low in GENERIC_MODIFIERS or low in VERBISH:
         return False
     if not (text.islower() or _is_titlecase(text)):
         return False
@@ -438,7 +168,7 @@ def _valid_modifier(tok: Token) -> bool:
         return False
     last = parts[-1]
     hyphenated = len(parts) > 1
-    if last in _GENERIC_MODIFIERS or low in _DATASET_CUES or low in _BENCHMARK_CUES:
+    if last in GENERIC_MODIFIERS or low in DATASET_CUES or low in BENCHMARK_CUES:
         return False
     if (
         low.endswith(("ent", "ant"))
@@ -450,9 +180,9 @@ def _valid_modifier(tok: Token) -> bool:
         return False
     if low.endswith("ly") and low not in ("family", "anomaly", "assembly", "supply", "poly"):
         return False
-    if last.endswith("ing") and low not in _ING_OK and last not in _ING_OK:
+    if last.endswith("ing") and low not in ING_OK and last not in ING_OK:
         return False
-    if last.endswith("ed") and low not in _ED_OK and not hyphenated:
+    if last.endswith("ed") and low not in ED_OK and not hyphenated:
         return False
     if (
         low.endswith("s")
@@ -474,16 +204,16 @@ def _head_type(tok: Token) -> tuple[ConceptType, str] | None:
 def _head_type_word(low: str) -> tuple[ConceptType, str] | None:
     last = low.rsplit("-", 1)[-1]
     singular = singular_surface(low)
-    if low in _METRIC_HEADS:
+    if low in METRIC_HEADS:
         return R, "standalone"
     for word in (low, last):
-        if word in _TASK_HEADS:  # tasks: singular only ("predictions" are outputs)
-            return T, "standalone" if low in _TASK_STANDALONE else "strong"
+        if word in TASK_HEADS:  # tasks: singular only ("predictions" are outputs)
+            return T, "standalone" if low in TASK_STANDALONE else "strong"
     for word in (low, singular, last, singular_surface(last)):
-        if word in _METHOD_STRONG_HEADS:
-            standalone = low in _METHOD_STANDALONE or singular in _METHOD_STANDALONE
+        if word in METHOD_STRONG_HEADS:
+            standalone = low in METHOD_STANDALONE or singular in METHOD_STANDALONE
             return M, "standalone" if standalone else "strong"
-        if word in _METHOD_GENERIC_HEADS:
+        if word in METHOD_GENERIC_HEADS:
             return M, "generic"
     return None
 
@@ -491,22 +221,11 @@ def _head_type_word(low: str) -> tuple[ConceptType, str] | None:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Cand:
-    doc_index: int  # 0 title, 1 abstract
-    start: int  # token indices in the doc
-    end: int
-    type: ConceptType | None
-    tier: int  # 3 acronym long form, 2 name, 1 phrase
-    strength: int = 0  # evidence for a name's type; the strongest in the paper wins
-    is_name: bool = False
-
-
 def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     """Type of an acronym long form from its head word, or None to reject the definition."""
     key = concept_key(span.text)
-    if key in _KNOWN:
-        return _KNOWN[key]
+    if key in KNOWN:
+        return KNOWN[key]
     words = [t for t in span if t.is_alpha or "-" in t.text]
     if not words:
         return None
@@ -519,9 +238,9 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     for head in candidates:
         low = singular_surface(head.lower_)
         last = low.rsplit("-", 1)[-1]
-        if low in _DATASET_CUES or last in ("dataset", "corpus", "data", "treebank"):
+        if low in DATASET_CUES or last in ("dataset", "corpus", "data", "treebank"):
             return D
-        if low in _BENCHMARK_CUES or last in ("benchmark", "test", "challenge", "suite"):
+        if low in BENCHMARK_CUES or last in ("benchmark", "test", "challenge", "suite"):
             return B
         if low in ("problem", "task") or last in ("problem", "task"):
             return T
@@ -540,26 +259,6 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     return M if (titled or proposed) else None
 
 
-def _mentions(docs: tuple[Doc, Doc], cands: Iterable[_Cand]) -> list[Mention]:
-    """Mentions for typed candidates over (title, abstract) docs, in document order."""
-    mentions: list[Mention] = []
-    for c in sorted(cands, key=lambda c: (c.doc_index, c.start)):
-        if c.type is None:
-            continue
-        span = docs[c.doc_index][c.start : c.end]
-        mentions.append(
-            Mention(
-                text=span.text,
-                type=c.type,
-                start=span.start_char,
-                end=span.end_char,
-                field="title" if c.doc_index == 0 else "abstract",
-                sentence=span.sent.text,
-            )
-        )
-    return mentions
-
-
 class RuleExtractor:
     """Token rules over a blank spaCy pipeline; see the module docstring."""
 
@@ -571,7 +270,7 @@ class RuleExtractor:
         self.nlp = nlp if nlp is not None else build_nlp()
         self.metric_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.metric_matcher.add(
-            "METRIC", [self.nlp.make_doc(p) for p in _METRIC_PHRASES.split("|")]
+            "METRIC", [self.nlp.make_doc(p) for p in METRIC_PHRASES.split("|")]
         )
         self.batch_size = batch_size
         self.n_process = n_process
@@ -593,16 +292,16 @@ class RuleExtractor:
     # -- per paper ---------------------------------------------------------
 
     def _paper(self, title: Doc, abstract: Doc) -> list[Mention]:
-        return _mentions((title, abstract), self.candidates(title, abstract))
+        return to_mentions((title, abstract), self.candidates(title, abstract))
 
-    def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[_Cand]:
+    def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[Candidate]:
         """The chosen, non-overlapping rule spans of a paper, with their tier and evidence.
 
         A name's ``strength`` is the strongest evidence for its type anywhere in the paper.
         ``phrases=False`` skips the phrase rules (tier 1), which never change the names chosen.
         """
         docs = (title, abstract)
-        cands: list[_Cand] = []
+        cands: list[Candidate] = []
         acronyms: dict[str, ConceptType | None] = {}  # acronym text -> type (None: rejected)
         for di, doc in enumerate(docs):
             cands.extend(self._acronym_definitions(di, doc, acronyms))
@@ -612,7 +311,7 @@ class RuleExtractor:
             if phrases:
                 cands.extend(self._phrases(di, doc))
                 cands.extend(
-                    _Cand(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
+                    Candidate(di, s, e, R, tier=1) for _, s, e in self.metric_matcher(doc)
                 )
 
         # one type per name in the paper: the strongest evidence wins
@@ -630,7 +329,7 @@ class RuleExtractor:
                     c.type = ConceptType(best[key][1])
                     c.strength = best[key][0]
 
-        chosen: list[_Cand] = []
+        chosen: list[Candidate] = []
         for di, doc in enumerate(docs):
             taken = [False] * len(doc)
             own = [c for c in cands if c.doc_index == di and c.type is not None]
@@ -646,7 +345,7 @@ class RuleExtractor:
 
     def _acronym_definitions(
         self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None]
-    ) -> list[_Cand]:
+    ) -> list[Candidate]:
         out = []
         for i in range(1, len(doc) - 2):
             if doc[i].text != "(" or doc[i + 2].text != ")":
@@ -688,15 +387,15 @@ class RuleExtractor:
             if len(long_span) > 1 and any(_name_shaped(t.text) for t in long_span):
                 # "... using LLM Specialized MCTS (MASTER)": keep the acronym, not the phrase
                 acronyms[acr.text] = M
-                out.append(_Cand(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
+                out.append(Candidate(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
                 continue
             before = {t.lower_ for t in doc[max(sent.start, first - 4) : first]}
-            ctype = _long_form_type(long_span, proposed=bool(before & _PROPOSE))
+            ctype = _long_form_type(long_span, proposed=bool(before & PROPOSE))
             acronyms[acr.text] = ctype if ctype is not None else acronyms.get(acr.text)
             if ctype is None:
                 continue
-            out.append(_Cand(di, first, i, ctype, tier=3))
-            out.append(_Cand(di, i + 1, i + 2, ctype, tier=2, strength=6, is_name=True))
+            out.append(Candidate(di, first, i, ctype, tier=3))
+            out.append(Candidate(di, i + 1, i + 2, ctype, tier=2, strength=6, is_name=True))
         return out
 
     @staticmethod
@@ -718,7 +417,7 @@ class RuleExtractor:
             ):
                 found.add(word.text)
         for t in abstract[:-2]:
-            if t.lower_ not in _PROPOSE:
+            if t.lower_ not in PROPOSE:
                 continue
             j = t.i + 1
             if abstract[j].lower_ in ("the", "a", "an"):
@@ -738,7 +437,7 @@ class RuleExtractor:
 
     def _names(
         self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None], introduced: set[str]
-    ) -> list[_Cand]:
+    ) -> list[Candidate]:
         in_title = di == 0
         defined = {a: t for a, t in acronyms.items() if t is not None}
         plural_defined = {a + "s": t for a, t in defined.items()}
@@ -784,7 +483,7 @@ class RuleExtractor:
                     and doc[start - 1].is_alpha
                     and not doc[start - 1].is_stop
                     and doc[start - 2].text not in (".", ":", "(")
-                    and concept_key(doc[start - 1].text + " " + doc[start:end].text) in _KNOWN
+                    and concept_key(doc[start - 1].text + " " + doc[start:end].text) in KNOWN
                 ):
                     start -= 1
             spans.append((start, end))
@@ -793,7 +492,7 @@ class RuleExtractor:
         # words right before a dataset/benchmark cue
         if not in_title:
             for j, tok in enumerate(doc):
-                if tok.lower_ not in _DATASET_CUES | _BENCHMARK_CUES or j == 0:
+                if tok.lower_ not in DATASET_CUES | BENCHMARK_CUES or j == 0:
                     continue
                 k = j
                 while (
@@ -817,10 +516,10 @@ class RuleExtractor:
                 text = doc[s:e].text
                 if text in defined or text in plural_defined:
                     ctype = defined.get(text) or plural_defined[text]
-                    out.append(_Cand(di, s, e, ctype, tier=2, strength=6, is_name=True))
+                    out.append(Candidate(di, s, e, ctype, tier=2, strength=6, is_name=True))
                     continue
-                ctype, strength = self._name_type(doc, di, text, group, s, e)
-                out.append(_Cand(di, s, e, ctype, tier=2, strength=strength, is_name=True))
+                ctype, strength = self.name_type(doc, di, text, group, s, e)
+                out.append(Candidate(di, s, e, ctype, tier=2, strength=strength, is_name=True))
         return out
 
     @staticmethod
@@ -833,7 +532,7 @@ class RuleExtractor:
                 between = doc[pe:s]
                 if (
                     len(between) <= 3
-                    and all(t.lower_ in _LIST_GLUE for t in between)
+                    and all(t.lower_ in LIST_GLUE for t in between)
                     and doc[pe].sent.start == doc[s].sent.start
                 ):
                     groups[-1].append((s, e))
@@ -841,10 +540,14 @@ class RuleExtractor:
             groups.append([(s, e)])
         return groups
 
-    def _name_type(
+    def name_type(
         self, doc: Doc, di: int, text: str, group: list[tuple[int, int]], s: int, e: int
     ) -> tuple[ConceptType, int]:
         """The type of a named artifact and the strength of that evidence.
+
+        ``text`` is the name, tokens ``s:e`` of ``doc`` (``di``: 0 title, 1 abstract); ``group``
+        holds the token spans of the names listed with it ("X, Y and Z"), else just ``[(s, e)]``.
+        The hybrid extractor asks it about the spans its NER calls DATASET.
 
         Order: the short lists (7), an explicit cue next to the name or its list (5), a title
         "X: A Dataset/Benchmark/..." (4), an evaluation context "on X" (2), else METHOD (1).
@@ -852,8 +555,8 @@ class RuleExtractor:
         key = concept_key(text)
         base = concept_key(" ".join(t.text for t in doc[s:e] if not _VERSION.match(t.text)))
         for k in (key, base):
-            if k in _KNOWN:
-                return _KNOWN[k], KNOWN_NAME_STRENGTH
+            if k in KNOWN:
+                return KNOWN[k], KNOWN_NAME_STRENGTH
         if any(key.startswith(p) for p in ("gpt-", "llama-", "claude-", "gemini-", "qwen-")):
             return M, KNOWN_NAME_STRENGTH
         g_start, g_end = group[0][0], group[-1][1]
@@ -861,15 +564,15 @@ class RuleExtractor:
         # right cue: "X dataset", "X and Y benchmarks"
         if g_end < len(doc):
             nxt = doc[g_end].lower_
-            if nxt in _DATASET_CUES:
+            if nxt in DATASET_CUES:
                 return D, 5
-            if nxt in _BENCHMARK_CUES:
+            if nxt in BENCHMARK_CUES:
                 return B, 5
         # the name itself ends in a cue: "Stanford Question Answering Dataset"
         last = doc[e - 1].lower_
-        if last in _DATASET_CUES:
+        if last in DATASET_CUES:
             return D, 5
-        if last in _BENCHMARK_CUES or last.endswith(("-bench", "bench")):
+        if last in BENCHMARK_CUES or last.endswith(("-bench", "bench")):
             return B, 5
         # apposition: "X, a new dataset of ...", "X is a benchmark for ..."
         window = [t.lower_ for t in doc[e : min(e + 7, sent.end)]]
@@ -880,16 +583,16 @@ class RuleExtractor:
             or window[:1] == [":"]
         ):
             for w in window[2:]:
-                if w in _DATASET_CUES:
+                if w in DATASET_CUES:
                     return D, 5
-                if w in _BENCHMARK_CUES:
+                if w in BENCHMARK_CUES:
                     return B, 5
         # left cue: "benchmarks such as X", "datasets (X, Y)", "the benchmark X"
         back = [t.lower_ for t in doc[max(sent.start, g_start - 4) : g_start]]
         for w in reversed(back):
-            if w in _DATASET_CUES:
+            if w in DATASET_CUES:
                 return D, 5
-            if w in _BENCHMARK_CUES:
+            if w in BENCHMARK_CUES:
                 return B, 5
             if w not in ("such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(",
                          "namely", "the", "popular", "standard", "challenging", "two", "three",
@@ -898,9 +601,9 @@ class RuleExtractor:
         # title "X: A Benchmark ..."
         if di == 0 and s == 0 and e < len(doc) and doc[e].text == ":":
             for t in doc[e + 1 : e + 9]:
-                if t.lower_ in _DATASET_CUES:
+                if t.lower_ in DATASET_CUES:
                     return D, 4
-                if t.lower_ in _BENCHMARK_CUES:
+                if t.lower_ in BENCHMARK_CUES:
                     return B, 4
             return M, 4
         # evaluation context: "experiments on X and Y", "results on X"
@@ -909,11 +612,11 @@ class RuleExtractor:
             prev -= 1
         if prev >= sent.start and doc[prev].lower_ in ("on", "across"):
             earlier = doc[sent.start : prev].text.lower()
-            if any(w in earlier for w in _EVAL_WORDS):
+            if any(w in earlier for w in EVAL_WORDS):
                 return B, 2
         return M, 1
 
-    def _phrases(self, di: int, doc: Doc) -> list[_Cand]:
+    def _phrases(self, di: int, doc: Doc) -> list[Candidate]:
         out = []
         n = len(doc)
         for i, tok in enumerate(doc):
@@ -924,7 +627,7 @@ class RuleExtractor:
             if ctype is R:
                 out.extend(self._metric(di, doc, i))
                 continue
-            if i + 1 < n and doc[i + 1].lower_ in _NOT_AFTER_HEAD:
+            if i + 1 < n and doc[i + 1].lower_ in NOT_AFTER_HEAD:
                 continue
             if tok.is_stop or (i + 1 < n and doc[i + 1].text == "-"):
                 continue
@@ -944,13 +647,13 @@ class RuleExtractor:
             hyphen_mod = "-" in tok.text and tok.lower_.rsplit("-", 1)[0] not in ("pre", "re")
             if not mods and not (kind == "standalone" or (hyphen_mod and kind == "strong")):
                 continue
-            if kind == "generic" and all(w in _WEAK_MODIFIERS for w in mod_words):
+            if kind == "generic" and all(w in WEAK_MODIFIERS for w in mod_words):
                 continue
             if kind == "generic" and any(
-                "-" in w and w.rsplit("-", 1)[1] in _NAME_SUFFIX_WORDS for w in mod_words
+                "-" in w and w.rsplit("-", 1)[1] in NAME_SUFFIX_WORDS for w in mod_words
             ):
                 continue  # "task-agnostic method", "inference-time framework"
-            if low_head in _RESTRICTED_HEADS and not set(mod_words) & _RESTRICTED_HEADS[low_head]:
+            if low_head in RESTRICTED_HEADS and not set(mod_words) & RESTRICTED_HEADS[low_head]:
                 continue
             # in running text, a Title-Cased phrase must be all Title-Case (a name), else
             # lower-case after a sentence-initial capital
@@ -963,51 +666,21 @@ class RuleExtractor:
                 ):
                     # drop the lower-case part before a Title-Cased head, or skip
                     continue
-            ctype = _KNOWN.get(concept_key(doc[start : i + 1].text), ctype)
-            out.append(_Cand(di, start, i + 1, ctype, tier=1))
+            ctype = KNOWN.get(concept_key(doc[start : i + 1].text), ctype)
+            out.append(Candidate(di, start, i + 1, ctype, tier=1))
         return out
 
     @staticmethod
-    def _metric(di: int, doc: Doc, i: int) -> list[_Cand]:
+    def _metric(di: int, doc: Doc, i: int) -> list[Candidate]:
         k = i - 1
         mods = 0
         while k >= doc[i].sent.start and mods < 2:
             t = doc[k]
             if t.lower_ in ("top-1", "top-5", "top1", "top5") or (
-                _valid_modifier(t) and t.text.islower() and t.lower_ not in _WEAK_MODIFIERS
+                _valid_modifier(t) and t.text.islower() and t.lower_ not in WEAK_MODIFIERS
             ):
                 mods += 1
                 k -= 1
             else:
                 break
-        return [_Cand(di, k + 1, i + 1, R, tier=1)]
-
-
-def _model() -> Extractor:
-    from pipeline.hybrid import ModelExtractor
-
-    return ModelExtractor()
-
-
-def _hybrid() -> Extractor:
-    from pipeline.hybrid import HybridExtractor
-
-    return HybridExtractor()
-
-
-EXTRACTORS: dict[str, Callable[[], Extractor]] = {
-    "rules": RuleExtractor,
-    "model": _model,  # the trained NER alone (pipeline/hybrid.py)
-    "hybrid": _hybrid,  # the trained NER plus the rules (pipeline/hybrid.py)
-}
-# What `paperkg run` and `paperkg extract` use: the one place to change it.
-DEFAULT_EXTRACTOR = "hybrid"
-
-
-def load_extractor(name: str = DEFAULT_EXTRACTOR) -> Extractor:
-    """The extractor registered under ``name`` (``EXTRACTORS``)."""
-    try:
-        factory = EXTRACTORS[name]
-    except KeyError:
-        raise ValueError(f"unknown extractor {name!r}; known: {sorted(EXTRACTORS)}") from None
-    return factory()
+        return [Candidate(di, k + 1, i + 1, R, tier=1)]

@@ -1,0 +1,262 @@
+"""The rules' word lists: well-known names by type, cue words, phrase heads and modifiers.
+
+All entries are lower case; the short lists of well-known names (``KNOWN``) are keyed by
+``concept_key`` so a name matches whatever its spelling in the text. ``pipeline.extract.rules``
+reads them all; the NER extractors (``model.py``, ``hybrid.py``) read ``KNOWN``, ``VERBISH``
+and the not-a-name list.
+"""
+
+from __future__ import annotations
+
+from schemas.keys import concept_key
+from schemas.model import ConceptType
+
+M, D, B, T, R = (
+    ConceptType.METHOD,
+    ConceptType.DATASET,
+    ConceptType.BENCHMARK,
+    ConceptType.TASK,
+    ConceptType.METRIC,
+)
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``: the form every word list here is written in."""
+    return frozenset(text.split())
+
+
+def _keys(names: str) -> set[str]:
+    return {concept_key(n) for n in names.split("|")}
+
+
+KNOWN_DATASETS = _keys(
+    "MNIST|Fashion-MNIST|EMNIST|CIFAR-10|CIFAR-100|CIFAR|ImageNet|ImageNet-1k|ImageNet-21k|"
+    "COCO|MS COCO|MSCOCO|SQuAD|SQuAD 2.0|HotpotQA|Natural Questions|TriviaQA|Penn Treebank|PTB|"
+    "WikiText-2|WikiText-103|WikiText|C4|The Pile|Common Crawl|LAION-5B|LAION|CelebA|SVHN|"
+    "Cityscapes|KITTI|PASCAL VOC|VOC|ADE20K|CoNLL-2003|CoNLL|SNLI|MultiNLI|MNLI|LibriSpeech|"
+    "Omniglot|MS MARCO|OpenWebText|RedPajama|ShareGPT|Wikipedia|BookCorpus|Visual Genome|"
+    "Flickr30k|CUB|Places365|LSUN|FFHQ|Kinetics|UCF101|ShapeNet|ScanNet|nuScenes|Waymo|"
+    "Market-1501|ILSVRC|STL-10|CUHK03|DAVIS|Set5|Set14|BSD100|Urban100|CamVid|LFW|WMT|"
+    "IWSLT|Ego4D|OpenImages|Open Images|YFCC100M|Stanford Cars|Caltech-101"
+)
+KNOWN_BENCHMARKS = _keys(
+    "BIG-bench|BIG-Bench Hard|BBH|MMLU|MMLU-Pro|GSM8K|HumanEval|MBPP|WebArena|WebShop|ALFWorld|"
+    "Meta-World|MetaWorld|GLUE|SuperGLUE|HELM|HellaSwag|TruthfulQA|WinoGrande|PIQA|ARC|"
+    "Atari|Atari 2600|ALE|MiniGrid|BabyAI|NetHack|NLE|Procgen|DMControl|DM Control|D4RL|"
+    "SWE-bench|AgentBench|MT-Bench|AlpacaEval|Chatbot Arena|GAIA|ToolBench|ScienceWorld|"
+    "TextWorld|Crafter|RLBench|CALVIN|LIBERO|Mind2Web|MiniWoB|MiniWoB++|OSWorld|VQA|VQAv2|"
+    "MATH|BoolQ|DROP|StrategyQA|CommonsenseQA|OpenBookQA|LAMBADA|MuJoCo|OpenAI Gym|Gym|"
+    "Minecraft|MineRL|Habitat|AI2-THOR|ALFRED|VirtualHome|BEIR|MTEB|LongBench|AIME"
+)
+KNOWN_METHODS = _keys(
+    "GPT|GPT-2|GPT-3|GPT-3.5|GPT-4|GPT-4o|GPT-4V|ChatGPT|InstructGPT|Codex|LLaMA|Llama|Llama 2|"
+    "Llama 3|Alpaca|Vicuna|Claude|Gemini|PaLM|PaLM 2|Bard|BERT|RoBERTa|ALBERT|DeBERTa|T5|FLAN|"
+    "Flan-T5|Mistral|Mixtral|Falcon|BLOOM|OPT|Qwen|DeepSeek|Phi|Gemma|ResNet|VGG|AlexNet|ViT|"
+    "U-Net|YOLO|Transformer|CLIP|DALL-E|Stable Diffusion|AlphaZero|AlphaGo|MuZero|AlphaFold|"
+    "DQN|PPO|SAC|DDPG|TRPO|A3C|DPO|RLHF|LSTM|GRU|CNN|RNN|GAN|VAE|MLP|GNN|LLM|LM|VLM|MLLM|SAE|"
+    "word2vec|GloVe|ELMo|XGBoost|MCTS|Adam|SGD|LoRA|QLoRA|CoT|ReAct|Reflexion|RAG|ICL|"
+    "chain of thought|chain-of-thought|maximum likelihood estimation|RL|DRL|MARL|IRL|BC|"
+    "NeRF|SimCLR|MoCo|BYOL|DINO|SAM"
+)
+KNOWN_TASKS = _keys("QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM")
+KNOWN_METRICS = _keys(
+    "BLEU|ROUGE|ROUGE-L|ROUGE-1|ROUGE-2|F1|F1 score|mAP|AUC|AUROC|IoU|mIoU|PSNR|SSIM|FID|WER|"
+    "CER|MRR|NDCG|METEOR|CIDEr|Pass@1|pass@k|Elo|perplexity|accuracy|top-1 accuracy|"
+    "top-5 accuracy|success rate|error rate|word error rate|exact match|win rate|"
+    "inception score|mean average precision|F-score|F-measure|recall@1|BERTScore"
+)
+KNOWN: dict[str, ConceptType] = {
+    **{k: M for k in KNOWN_METHODS},
+    **{k: T for k in KNOWN_TASKS},
+    **{k: R for k in KNOWN_METRICS},
+    **{k: D for k in KNOWN_DATASETS},
+    **{k: B for k in KNOWN_BENCHMARKS},
+}
+# Capitalised words that are names on their own (a name-shaped token is not needed).
+TITLE_NAMES = word_set(
+    """
+    llama alpaca vicuna claude gemini mistral mixtral falcon qwen gemma bard atari minecraft
+    wikipedia transformer codex mujoco habitat
+    """
+)
+# Name-shaped tokens that are not concepts on their own (organisations, tools, units, words).
+NOT_NAMES = word_set(
+    """
+    matlab dof finn ml rgb rgb-d gps pos ctr ai agi api apis gpu gpus cpu cpus tpu tpus us
+    usa uk eu id ids url urls pdf html json xml sql ii iii iv vi vii viii ix xi vs ok phd
+    ieee acm ceo faq io ui ux gb tb mb kb hz ghz fps openai deepmind github youtube
+    huggingface linkedin arxiv latex ios macos iphone pytorch tensorflow jax numpy scipy
+    mturk ios ip tv pc dna rna mri ct ecg eeg covid sota llc inc ltd ph.d et al en de fr zh
+    """
+)
+
+
+def is_not_a_name(text: str) -> bool:
+    """``text`` is on the not-a-name list: an organisation, tool, unit or word ("OpenAI",
+    "MATLAB", "GPU")."""
+    return concept_key(text) in NOT_NAMES or text.lower() in NOT_NAMES
+
+
+DATASET_CUES = word_set(
+    """
+    dataset datasets corpus corpora treebank
+    """
+)
+BENCHMARK_CUES = word_set(
+    """
+    benchmark benchmarks suite suites leaderboard leaderboards environment environments
+    arena testbed testbeds gym
+    """
+)
+# what joins the names of a list ("X, Y and Z"): a cue next to the list types every name in it
+LIST_GLUE = frozenset({",", "and", "or", "&", "as", "well", "/", "vs", "vs."})
+# word starts that make "on X" a place results are reported: X is then a BENCHMARK
+EVAL_WORDS = (
+    "evaluat", "experiment", "result", "accura", "perform", "outperform", "state-of-the-art",
+    "achiev", "score", "benchmark", "sota", "surpass", "test", "validat", "improv",
+)
+
+TASK_HEADS = word_set(
+    """
+    answering translation classification detection segmentation generation prediction
+    recognition estimation summarization planning parsing captioning retrieval reasoning
+    understanding inference completion localization tracking synthesis modeling modelling
+    control manipulation navigation extraction labeling labelling tagging reconstruction
+    super-resolution re-identification verification forecasting editing alignment grasping
+    teaming programming deduction coding localisation recommendation interpretability
+    comprehension
+    """
+)
+TASK_STANDALONE = word_set(
+    """
+    summarization planning captioning super-resolution re-identification grasping
+    """
+)
+METHOD_STRONG_HEADS = word_set(
+    """
+    network transformer learning search optimization optimisation attention encoder decoder
+    autoencoder regression distillation tuning fine-tuning finetuning prompting sampling
+    descent propagation backpropagation pooling normalization dropout embedding classifier
+    estimator bandit steering decoding augmentation quantization pruning forest perceptron
+    diffusion boosting clustering
+    """
+)
+METHOD_GENERIC_HEADS = word_set(
+    """
+    model method approach framework technique algorithm architecture system mechanism
+    """
+)
+METHOD_STANDALONE = word_set(
+    """
+    transformer autoencoder backpropagation fine-tuning finetuning meta-learning
+    self-attention pretraining pre-training
+    """
+)
+METRIC_PHRASES = (
+    "success rate|success rates|error rate|error rates|word error rate|exact match|win rate|"
+    "win rates|inception score|mean average precision|f1 score|f1 scores|bleu score|"
+    "bleu scores|rouge score|rouge scores|top-1 accuracy|top-5 accuracy|pass rate|"
+    "average precision|mean reciprocal rank|attack success rate"
+)
+# heads that make a concept only with particular modifiers
+RESTRICTED_HEADS = {"mechanism": {"attention", "self-attention", "gating", "memory"}}
+METRIC_HEADS = word_set(
+    """
+    accuracy perplexity
+    """
+)
+# a head followed by one of these is itself a modifier ("retrieval heads", "search space")
+NOT_AFTER_HEAD = word_set(
+    """
+    head heads layer layers rate rates space spaces step steps module modules unit units
+    weight weights parameter parameters loss losses function functions objective objectives
+    capability capabilities ability abilities skill skills time budget cost costs
+    """
+)
+
+GENERIC_MODIFIERS = word_set(
+    """
+    new novel proposed existing various different several many much more most other such
+    same similar certain specific general simple standard traditional conventional current
+    recent previous prior popular common typical good better best bad worse worst high
+    higher highest low lower lowest strong stronger strongest weak weaker powerful efficient
+    effective robust significant important key main major overall whole entire full final
+    initial first second third last next single multiple numerous diverse large-scale
+    small-scale huge vast wide broad rich complex challenging difficult hard easy unique
+    original additional further future potential possible real real-world practical
+    successful remarkable impressive promising superior competitive comparable
+    state-of-the-art sota advanced modern classic basic fundamental core crucial critical
+    essential necessary relevant respective corresponding appropriate suitable holistic
+    widespread increasing growing underlying downstream upstream generic arbitrary given
+    particular individual well-known extensive comprehensive thorough detailed preliminary
+    systematic non-trivial sophisticated elaborate baseline base vanilla naive
+    straightforward existing latest rapid fast slow quick long short higher-level low-level
+    high-level open closed available better-performing top leading prominent notable
+    emerging fewer less least whole overall own present above below following previous
+    earlier later optimal suboptimal poor reliable accurate precise exact fine coarse
+    trivial broad narrow specialized specialised dedicated related alternative corresponding
+    improved enhanced modified extended unified typical human-like expected preferred faster
+    slower smaller larger bigger deeper simpler easier harder cheaper longer shorter wider
+    greater largest smallest biggest deepest simplest fastest in-depth qualitative
+    quantitative one two three four five six seven eight nine ten cheap explicit implicit
+    dominant non-dominant favoured perfect imperfect distinct unseen dense massive
+    extreme-scale off-the-shelf performant fast-developing well-studied known consistent
+    naturalistic dynamic static explorative internal external physical global local
+    benchmark one-time down-stream downstream parameter favoured favored respective
+    successful interesting remarkable true false correct incorrect certain uncertain key
+    quality
+    """
+)
+WEAK_MODIFIERS = word_set(
+    """
+    large small big deep neural generative learned learning-based data-driven hybrid joint
+    end-to-end computational statistical mathematical formal theoretical empirical
+    probabilistic bilateral unilateral control pretrained pre-trained fine-tuned finetuned
+    trained expert
+    """
+)
+VERBISH = word_set(
+    """
+    use train learn improve achieve enable allow propose present introduce develop study
+    investigate explore evaluate apply leverage employ adopt demonstrate find perform
+    outperform require provide generate predict solve build design create combine compare
+    obtain address tackle consider represent capture exploit utilize utilise incorporate
+    integrate extend enhance boost reduce increase optimize optimise scale guide help need
+    want try aim seek focus rely depend lead remain yield produce reach surpass match
+    exhibit suffer fail struggle support facilitate encourage let via toward towards across
+    among versus within without despite whether unlike including include involve allow
+    rather instead thus hence while although though unless until upon onto per like called
+    termed named dubbed call term dub assist deepen bridge update ensure encounter foster
+    unlock unveil elicit align steer harness mitigate iterate can could may might must shall
+    should will would
+    """
+)
+ING_OK = word_set(
+    """
+    learning reasoning planning programming processing answering modeling modelling
+    computing engineering mining matching tracking parsing captioning sampling decoding
+    encoding embedding filtering pooling clustering ranking reading writing speaking driving
+    grasping pushing tagging labeling labelling
+    """
+)
+ED_OK = word_set(
+    """
+    supervised unsupervised semi-supervised self-supervised weakly-supervised pretrained
+    pre-trained named augmented grounded conditioned conditional distributed federated
+    reinforced structured unstructured layered
+    """
+)
+PROPOSE = word_set(
+    """
+    propose proposes introduce introduces present presents develop develops call term dub
+    named called termed dubbed design designs build builds release releases
+    """
+)
+
+# last parts of hyphen compounds that describe rather than name: "LLM-based", "task-agnostic"
+NAME_SUFFIX_WORDS = word_set(
+    """
+    based specific like driven level free style type aware only centric powered friendly
+    scale sized wise agnostic oriented time native like
+    """
+)
