@@ -17,7 +17,7 @@ import pytest
 
 from graph_queries import load_queries
 from pipeline.stores.embedded import NetworkxStore
-from pipeline.stores.embedded_queries import run_embedded
+from pipeline.stores.embedded_queries import run_embedded, run_query
 from pipeline.stores.neo4j.settings import Neo4jSettings
 from pipeline.stores.neo4j.store import Neo4jStore
 from pipeline.stores.queries import get_query, resolve_params
@@ -95,8 +95,10 @@ def test_same_rows_on_both_backends(
 ) -> None:
     graph, store = backends
     expected: list[dict[str, Any]] = run_embedded(graph, name, raw)
-    actual = store.run_query(name, resolve_params(get_query(name), raw))
-    assert actual == expected
+    values = resolve_params(get_query(name), raw)
+    assert store.run_query(name, values) == expected
+    # what NetworkxStore.run_query (and so `paperkg query`) runs, from the same typed values
+    assert run_query(graph, name, values) == expected
 
 
 def test_queries_return_something_on_the_sample(
