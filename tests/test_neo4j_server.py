@@ -8,15 +8,13 @@ import neo4j
 import pytest
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from tests.neo4j_server import (
+from tests.support.neo4j_server import (
     READY_MARK,
     Neo4jServerError,
     Neo4jTestServer,
     build_launcher,
 )
 
-# Until tests/conftest.py loads them for every test module.
-pytest_plugins = ["tests.conftest_neo4j"]
 pytestmark = pytest.mark.neo4j
 
 

@@ -23,7 +23,10 @@ import pytest
 from pipeline.cli import main
 from pipeline.store import GRAPH_FILE, NetworkxStore, paper_node
 from schemas import Paper, PaperExtraction
-from tests.feed_server import serve
+from tests.support.cli import run_cli
+from tests.support.feed_server import serve
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
 
 GOOD_ABSTRACT = (
     "We propose {name}, a transformer model for image segmentation. "
@@ -40,21 +43,6 @@ GOOD = [  # the good records around each bad one
     {"id": "2402.00002", "title": "Good paper beta",
      "abstract": GOOD_ABSTRACT.format(name="BetaNet")},
 ]
-
-
-def run_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """``paperkg ARGS`` in this process: (exit code, stdout, stderr)."""
-    argv = sys.argv
-    sys.argv = ["paperkg", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def jsonl(*records: object) -> bytes:
@@ -195,17 +183,6 @@ CLEANED = [
             around(good_with(abstract="Text \u0085with\u009b C1\uffff.")), "2402.09999",
             "Bad paper", lambda a: a == "Text with C1."),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def prefect_api() -> Iterator[None]:
-    """One local Prefect server for the module: each run finds it as a configured
-    PREFECT_API_URL, as with a user's own server, instead of starting its own."""
-    from flows.local_server import local_prefect
-
-    with local_prefect() as api:
-        api.wait()
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,14 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.samples import sample_path
-from tests.feed_server import serve
-from tests.pipeline.test_ingest import ATOM_FEED
-
-PAPERKG = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+from tests.support.cli import PAPERKG
+from tests.support.feed_server import serve
+from tests.support.samples import ATOM_FEED
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from flows.build import load_neo4j
 from schemas import GraphBatch, Paper
-from tests.neo4j_server import Neo4jTestServer, free_port
+from tests.support.neo4j_server import Neo4jTestServer, free_port
 
 SECRET = "not-the-password-123"
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from pipeline.output import locked_output
 from pipeline.store import NetworkxStore
-
-PAPERKG = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+from tests.support.cli import PAPERKG
 
 
 def records(prefix: str, count: int) -> str:

@@ -24,8 +24,8 @@ from flows.settings import (
     prefect_log_file,
     users_api_url,
 )
-from tests.feed_server import serve
-from tests.flows.test_build import PAPERKG
+from tests.support.cli import PAPERKG
+from tests.support.feed_server import serve
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc; the parent-death signal is Linux's")

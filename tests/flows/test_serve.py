@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from flows.serve import ScheduleError, check_schedule, server_healthy
-from tests.feed_server import serve
-from tests.flows.test_build import PAPERKG
-from tests.pipeline.test_ingest import ATOM_FEED
+from tests.support.cli import PAPERKG
+from tests.support.feed_server import serve
+from tests.support.samples import ATOM_FEED
 
 FIRST_RUN_TIMEOUT_S = 300  # server start, the next minute, the scheduler's pass, the run
 

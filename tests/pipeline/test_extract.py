@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from pipeline.extract import Extractor, RuleExtractor, load_extractor
 from pipeline.normalize import Normalizer
 from schemas.model import ConceptType, Paper, PaperExtraction
+from tests.support.samples import SAMPLE_DATA_NAMES, by_title, sample_papers, types_of
 
-SAMPLE = Path(__file__).resolve().parents[2] / "pipeline" / "samples" / "trending-papers.txt"
 EVAL_TYPES = {ConceptType.DATASET, ConceptType.BENCHMARK}
-
-
-def sample_papers() -> list[Paper]:
-    """Title paragraph then abstract paragraph, after the page header (short lines)."""
-    paras = [p.strip() for p in SAMPLE.read_text(encoding="utf-8").split("\n\n") if p.strip()]
-    papers, i = [], 0
-    while i + 1 < len(paras):
-        if len(paras[i]) < 300 and len(paras[i + 1]) >= 300:
-            papers.append(Paper(id=f"s{len(papers)}", title=paras[i], abstract=paras[i + 1]))
-            i += 2
-        else:
-            i += 1
-    return papers
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +26,6 @@ def sample(extractor: Extractor) -> list[PaperExtraction]:
 
 def one(extractor: Extractor, abstract: str, title: str = "") -> PaperExtraction:
     return next(iter(extractor.extract([Paper(id="t", title=title, abstract=abstract)])))
-
-
-def types_of(extraction: PaperExtraction, text: str) -> set[ConceptType]:
-    return {m.type for m in extraction.mentions if m.text == text}
-
-
-def by_title(sample: list[PaperExtraction], prefix: str) -> PaperExtraction:
-    return next(e for e in sample if e.paper.title.startswith(prefix))
 
 
 def test_sample_offsets_are_exact_and_spans_do_not_overlap(sample) -> None:
@@ -99,17 +77,6 @@ def test_acronym_long_form_types_from_head_word(sample) -> None:
     lcbm = by_title(sample, "Large Content And Behavior Models")
     assert types_of(lcbm, "Content Behavior Corpus") == {ConceptType.DATASET}
     assert types_of(lcbm, "CBC") == {ConceptType.DATASET}
-
-
-# Named datasets and benchmarks a reader sees in the sample, by the start of their paper's title.
-SAMPLE_DATA_NAMES = {
-    "Beyond the Imitation Game": ["BIG-bench"],
-    "MASTER:": ["HotpotQA", "WebShop"],
-    "WebArena:": ["WebArena"],
-    "Meta-World:": ["Meta-World"],
-    "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
-    "Cross-Task Generalization": ["NATURAL INSTRUCTIONS"],  # whole, though all capitals
-}
 
 
 def test_well_known_names_are_typed_on_sample_sentences(sample) -> None:

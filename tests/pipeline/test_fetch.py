@@ -15,9 +15,9 @@ import pytest
 from pipeline.cli import UserError, _inputs
 from pipeline.ingest import IngestError, read_papers
 from pipeline.ingest.fetch import CREDENTIALS_ENV, DEADLINE_ENV, FetchError, fetch, origin
-from tests.feed_server import serve
-from tests.flows.test_build import PAPERKG
-from tests.pipeline.test_ingest import ATOM_FEED
+from tests.support.cli import PAPERKG
+from tests.support.feed_server import serve
+from tests.support.samples import ATOM_FEED
 
 FEED = {"/feed.atom": ("application/atom+xml", ATOM_FEED.encode())}
 USERINFO = "reader:s3cret"

@@ -21,7 +21,7 @@ from pipeline.extract.model import (
     load_model,
 )
 from schemas.model import ConceptType, Paper, PaperExtraction
-from tests.pipeline.test_extract import SAMPLE_DATA_NAMES, by_title, sample_papers, types_of
+from tests.support.samples import SAMPLE_DATA_NAMES, by_title, sample_papers, types_of
 
 EVAL_TYPES = {ConceptType.DATASET, ConceptType.BENCHMARK}
 

@@ -18,8 +18,7 @@ from pipeline.ingest import (
     write_rejects,
 )
 from schemas.keys import paper_id_for
-
-SAMPLE = Path(__file__).resolve().parents[2] / "pipeline" / "samples" / "trending-papers.txt"
+from tests.support.samples import ATOM_FEED, SAMPLE
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -391,54 +390,6 @@ def test_csv_without_abstract_column(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------
 # atom
-
-
-ATOM_FEED = """<?xml version="1.0" encoding="UTF-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom">
-  <link href="http://arxiv.org/api/query?search_query=all:agents" rel="self"/>
-  <title type="html">ArXiv Query: search_query=all:agents</title>
-  <id>http://arxiv.org/api/cHxbiOdZaP56ODnBPIenZhzg5f8</id>
-  <updated>2024-03-11T00:00:00-04:00</updated>
-  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">2</opensearch:totalResults>
-  <entry>
-    <id>http://arxiv.org/abs/2303.11366v2</id>
-    <updated>2023-06-10T04:32:30Z</updated>
-    <published>2023-03-20T17:59:58Z</published>
-    <title>Reflexion: Language Agents with Verbal Reinforcement
-  Learning</title>
-    <summary>  Large language models (LLMs) have been increasingly used to interact with
-external environments as goal-driven agents.
-</summary>
-    <author>
-      <name>Noah Shinn</name>
-    </author>
-    <author>
-      <name>Federico Cassano</name>
-    </author>
-    <arxiv:comment xmlns:arxiv="http://arxiv.org/schemas/atom">v2 adds results</arxiv:comment>
-    <link href="http://arxiv.org/abs/2303.11366v2" rel="alternate" type="text/html"/>
-    <link title="pdf" href="http://arxiv.org/pdf/2303.11366v2" rel="related"
-          type="application/pdf"/>
-    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="cs.AI" scheme="http://arxiv.org/schemas/atom"/>
-    <category term="cs.AI" scheme="http://arxiv.org/schemas/atom"/>
-    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
-  </entry>
-  <entry>
-    <id>http://arxiv.org/abs/1706.03762v7</id>
-    <updated>2023-08-02T00:41:18Z</updated>
-    <published>2017-06-12T17:57:34Z</published>
-    <title>Attention Is All You Need</title>
-    <summary>The dominant sequence transduction models are based on complex recurrent
-networks.</summary>
-    <author>
-      <name>Ashish Vaswani</name>
-    </author>
-    <link title="pdf" href="https://arxiv.org/pdf/1706.03762v7" rel="related"/>
-    <link href="https://arxiv.org/abs/1706.03762v7" rel="alternate" type="text/html"/>
-    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
-  </entry>
-</feed>
-"""
 
 
 def test_atom_feed(tmp_path: Path) -> None:

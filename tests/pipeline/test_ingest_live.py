@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.ingest import IngestError, is_url, read_papers
-from tests.feed_server import serve
-from tests.pipeline.test_ingest import ATOM_FEED
+from tests.support.feed_server import serve
+from tests.support.samples import ATOM_FEED
 
 GOOD = {"id": "2303.11366", "title": "Reflexion", "abstract": "We evaluate on HotpotQA."}
 JSONL = (json.dumps(GOOD) + "\n{not json\n").encode()

@@ -20,8 +20,7 @@ from pipeline import neo4j_store
 from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
 from pipeline.store import NetworkxStore, StoreError
 from schemas import GraphBatch, Paper
-from tests.neo4j_server import Neo4jTestServer, free_port
-from tests.pipeline.graph_compare import (
+from tests.support.graph_compare import (
     batch_for,
     diff,
     embedded_snapshot,
@@ -29,6 +28,7 @@ from tests.pipeline.graph_compare import (
     sample_batch,
     sample_papers,
 )
+from tests.support.neo4j_server import Neo4jTestServer, free_port
 
 pytestmark = pytest.mark.neo4j
 

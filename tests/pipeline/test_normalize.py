@@ -8,8 +8,7 @@ from pipeline.extract import load_extractor
 from pipeline.normalize import Normalizer, is_acronym_of
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
-
-from .test_extract import sample_papers
+from tests.support.samples import sample_papers
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from graph_queries import load_queries
 from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
 from pipeline.query import get_query, resolve_params, run_embedded
 from pipeline.store import NetworkxStore
-from tests.neo4j_server import Neo4jTestServer
-from tests.pipeline.graph_compare import batch_for, sample_batch, sample_papers
+from tests.support.graph_compare import batch_for, sample_batch, sample_papers
+from tests.support.neo4j_server import Neo4jTestServer
 
 pytestmark = pytest.mark.neo4j
 

@@ -24,7 +24,7 @@ from pipeline.neo4j_store import Neo4jSettings, Neo4jStore
 from pipeline.quality.corpora import concept_batch, generate, index_sources, source_papers
 from pipeline.query import get_query, resolve_params, run_embedded
 from pipeline.store import NetworkxStore
-from tests.neo4j_server import Neo4jTestServer
+from tests.support.neo4j_server import Neo4jTestServer
 
 pytestmark = pytest.mark.neo4j
 

@@ -16,7 +16,7 @@ from pipeline.visualize import export_map, select_subgraph
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from tests.conftest import OfflinePage
+    from tests.support.browser import OfflinePage
 
 SCRIPT_PAYLOAD = "<script>window.__pwned=1</script>"
 IMG_PAYLOAD = '<img src=x onerror="window.__pwned=2">'

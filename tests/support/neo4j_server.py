@@ -26,7 +26,7 @@ from types import TracebackType
 import neo4j
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts" / "neo4j"
 BUILD = SCRIPTS / "build"
 START = SCRIPTS / "start"

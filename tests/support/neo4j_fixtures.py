@@ -1,7 +1,6 @@
-"""pytest fixtures for tests that need a real Neo4j (see tests/neo4j_server.py).
+"""pytest fixtures for tests that need a real Neo4j (see tests/support/neo4j_server.py).
 
-Load them from tests/conftest.py with ``pytest_plugins = ["tests.conftest_neo4j"]``
-(tests/test_neo4j_server.py names the same plugin, which pytest then loads once).
+A pytest plugin: tests/conftest.py loads it with ``pytest_plugins``.
 
 * ``neo4j_server`` (session): one Neo4j for the whole run, started on first use (~10 s, plus
   a one-off Maven build of scripts/neo4j), stopped at the end. Never ``kill()`` it in a test:
@@ -21,7 +20,7 @@ from collections.abc import Iterator
 import neo4j
 import pytest
 
-from tests.neo4j_server import Neo4jServerError, Neo4jTestServer
+from tests.support.neo4j_server import Neo4jServerError, Neo4jTestServer
 
 __all__ = ["clean_neo4j", "neo4j_driver", "neo4j_server"]
 
