@@ -1,4 +1,12 @@
-"""The test Neo4j itself: reachable, authenticated, durable across a crash, fast enough."""
+"""The test Neo4j itself: reachable, authenticated, durable across a crash, fast enough.
+
+The harness's own checks, not part of the test suite: nothing here can fail because of a
+change to paperkg, so ``pytest`` does not collect this file (its name is not test_*.py).
+Run it after changing tests/support/neo4j_server.py, tests/support/neo4j_fixtures.py or
+scripts/neo4j:
+
+    make check-harness    # or: .venv/bin/pytest tests/support/check_neo4j_harness.py
+"""
 
 from __future__ import annotations
 
