@@ -17,7 +17,7 @@ from schemas import (
 )
 from schemas.docs import markdown
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_readme_graph_model_is_the_generated_one() -> None:
