@@ -93,3 +93,8 @@ def serve(
         feed.stopped.set()
         server.shutdown()
         server.server_close()
+
+
+def authorizations(requests: list[tuple[str, dict[str, str]]]) -> list[str | None]:
+    """The Authorization header of each recorded request (None where it had none)."""
+    return [headers.get("Authorization") for _, headers in requests]

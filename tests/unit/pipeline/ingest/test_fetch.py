@@ -1,12 +1,12 @@
-"""pipeline.ingest.fetch: credentials only for their origin, an overall deadline, and
-credentials kept out of Prefect (loopback servers; two ports are two origins)."""
+"""pipeline.ingest.fetch: credentials only for their origin and an overall deadline (loopback
+servers; two ports are two origins). That credentials stay out of Prefect is checked in
+tests/integration/flows/test_fetch.py."""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -15,8 +15,7 @@ import pytest
 from pipeline.cli import UserError, _inputs
 from pipeline.ingest import IngestError, read_papers
 from pipeline.ingest.fetch import CREDENTIALS_ENV, DEADLINE_ENV, FetchError, fetch, origin
-from tests.support.cli import PAPERKG
-from tests.support.feed_server import serve
+from tests.support.feed_server import authorizations, serve
 from tests.support.samples import ATOM_FEED
 
 FEED = {"/feed.atom": ("application/atom+xml", ATOM_FEED.encode())}
@@ -30,10 +29,6 @@ def no_stored_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     # set (not deleted), so the value the CLI helper writes is undone after each test
     monkeypatch.setenv(CREDENTIALS_ENV, "")
     monkeypatch.delenv(DEADLINE_ENV, raising=False)
-
-
-def authorizations(requests: list[tuple[str, dict[str, str]]]) -> list[str | None]:
-    return [headers.get("Authorization") for _, headers in requests]
 
 
 def test_a_redirect_to_another_origin_drops_the_credentials_and_says_so() -> None:
@@ -133,33 +128,3 @@ def test_stored_credentials_are_matched_by_origin_and_never_echoed(
     with pytest.raises(FetchError) as bad:
         fetch("http://127.0.0.1:9/feed")
     assert CREDENTIALS_ENV in str(bad.value) and "s3cret" not in str(bad.value)
-
-
-def test_prefect_and_the_outputs_never_see_the_credentials(tmp_path: Path) -> None:
-    secret = "SECRETx7Qp"
-    token = base64.b64encode(f"reader:{secret}".encode())
-    home, out = tmp_path / "prefect", tmp_path / "out"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PREFECT_") and k != CREDENTIALS_ENV}
-    env |= {"PREFECT_HOME": str(home), "XDG_CACHE_HOME": str(tmp_path / "cache"),
-            "COLUMNS": "400"}
-    with serve(FEED) as b, serve({}, redirects={"/feed.atom": b.url("/feed.atom")}) as a:
-        url = a.url("/feed.atom", userinfo=f"reader:{secret}")
-        result = subprocess.run([*PAPERKG, "run", url, "--out", str(out), "--no-map"],
-                                capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert authorizations(a.requests) == [f"Basic {token.decode()}"]
-    assert authorizations(b.requests) == [None]
-    note = (f"{a.url('/feed.atom')} redirected to {b.url('/feed.atom')} (another origin): "
-            "credentials not sent")
-    assert f"note {note}" in result.stderr
-    assert json.loads((out / "summary.json").read_text())["notes"] == [note]
-    assert secret not in result.stdout + result.stderr
-    files = [p for folder in (home, out, tmp_path / "cache") for p in folder.rglob("*")
-             if p.is_file()]
-    # the scan covers where Prefect keeps the flow run's parameters: the clean address is there
-    clean = a.url("/feed.atom").encode()
-    assert any(clean in p.read_bytes() for p in files if ".db" in p.name)
-    for path in files:
-        data = path.read_bytes()
-        assert secret.encode() not in data and token not in data, path
