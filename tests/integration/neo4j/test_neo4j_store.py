@@ -62,22 +62,6 @@ def write_both(tmp_path: Path, store: Neo4jStore, batches: list[tuple[GraphBatch
     return embedded_snapshot(NetworkxStore(tmp_path).graph)
 
 
-def test_settings_read_env_and_never_show_the_password() -> None:
-    env = {"NEO4J_URI": "neo4j+s://abc.databases.neo4j.io", "NEO4J_USERNAME": "reader",
-           "NEO4J_PASSWORD": SECRET, "NEO4J_DATABASE": "papers"}
-    settings = Neo4jSettings.from_env(environ=env)
-    assert (settings.uri, settings.username, settings.database) == (
-        env["NEO4J_URI"], "reader", "papers")
-    assert settings.password.get_secret_value() == SECRET
-    assert SECRET not in repr(settings) and SECRET not in str(settings)
-    explicit = Neo4jSettings.from_env(uri="bolt://h:7687", password="x" * 8, environ=env)
-    assert explicit.uri == "bolt://h:7687" and explicit.username == "reader"
-    with pytest.raises(StoreError, match="not a Neo4j URI"):
-        Neo4jSettings.from_env(uri="http://localhost:7474", environ=env)
-    with pytest.raises(StoreError, match="set NEO4J_URI"):
-        Neo4jSettings.from_env(environ={})
-
-
 def test_ensure_schema_is_idempotent(neo4j_driver: neo4j.Driver, clean_neo4j) -> None:
     with Neo4jStore(settings_for(clean_neo4j)) as store:
         store.ensure_schema()
