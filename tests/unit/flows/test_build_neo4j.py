@@ -1,4 +1,5 @@
-"""The flow's load-neo4j task: a Neo4j failure comes back as one line, not a raised traceback."""
+"""The flow's load-neo4j task (flows.build) without a server: a Neo4j failure comes back as one
+line, not a raised traceback; tests/integration/neo4j/test_build_neo4j.py loads a real one."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from flows.build import load_neo4j
 from schemas import GraphBatch, Paper
-from tests.support.neo4j_server import Neo4jTestServer, free_port
+from tests.support.neo4j_server import free_port
 
 SECRET = "not-the-password-123"
 
@@ -22,14 +23,3 @@ def test_load_neo4j_returns_the_error_without_the_password(
     assert "\n" not in result.error and SECRET not in result.model_dump_json()
     bad_uri = load_neo4j.fn(batch, "http://127.0.0.1:7474", None, None)
     assert bad_uri.error is not None and "not a Neo4j URI" in bad_uri.error
-
-
-@pytest.mark.neo4j
-def test_load_neo4j_writes_and_counts(
-    clean_neo4j: Neo4jTestServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NEO4J_PASSWORD", clean_neo4j.password)
-    batch = GraphBatch(papers=(Paper(id="p1", title="T", abstract="A."),))
-    result = load_neo4j.fn(batch, clean_neo4j.uri, clean_neo4j.user, None)
-    assert result.error is None and result.write is not None
-    assert result.write.papers_added == 1 and result.counts["Paper"] == 1
