@@ -11,9 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
-from flows.serve import ScheduleError, check_schedule, server_healthy
+from flows.serve import server_healthy
 from tests.support.cli import PAPERKG
 from tests.support.feed_server import serve
 from tests.support.samples import ATOM_FEED
@@ -28,32 +26,6 @@ def _env(prefect_home: Path) -> dict[str, str]:
     env["PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS"] = "5"
     env["COLUMNS"] = "400"
     return env
-
-
-def test_cron_expressions_are_checked() -> None:
-    check_schedule("0 7 * * *", None)
-    check_schedule(None, 60)
-    with pytest.raises(ScheduleError, match="not a cron expression"):
-        check_schedule("every morning", None)
-    with pytest.raises(ScheduleError, match="give one schedule"):
-        check_schedule(None, None)
-
-
-def test_schedule_errors_are_one_line(tmp_path: Path) -> None:
-    env = _env(tmp_path / "home")
-    both = subprocess.run([*PAPERKG, "serve", "--sample", "--cron", "0 7 * * *", "--interval",
-                           "60"], capture_output=True, text=True, env=env, timeout=120)
-    bad = subprocess.run([*PAPERKG, "serve", "--sample", "--cron", "61 7 * * *"],
-                         capture_output=True, text=True, env=env, timeout=120)
-    secret = subprocess.run([*PAPERKG, "serve", "https://reader:s3cret@example.org/feed",
-                             "https://reader:other@example.org/more", "--interval", "60"],
-                            capture_output=True, text=True, env=env, timeout=120)
-    for result in (both, bad, secret):
-        assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "give one schedule" in both.stderr and "not a cron expression" in bad.stderr
-    assert "other credentials were given for https://example.org:443" in secret.stderr
-    assert "s3cret" not in secret.stderr
-    assert not (tmp_path / "home" / "server.log").exists()  # refused before any server
 
 
 def _completed_runs(api_url: str) -> int:
