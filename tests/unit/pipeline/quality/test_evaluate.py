@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from pipeline.quality.evaluate import (
     score,
 )
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
+from tests.support.cli import run_cli
 
 TEXT = "We train a graph neural network for node classification on Cora and report accuracy."
 #       0         1         2         3         4         5         6         7         8
@@ -165,23 +164,22 @@ def test_benchmark_scores_as_dataset_and_title_mentions_are_not_scored(tmp_path:
     assert report.scores["exact"]["ALL"].as_dict()["f1"] == 1.0
 
 
-def test_cli_evaluate_prints_table_and_json(tmp_path: Path) -> None:
+def test_cli_evaluate_prints_table_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     gold = tmp_path / "g.jsonl"
     gold.write_text(json.dumps({"id": 0, "text": "We use a convolutional neural network.",
                                 "mentions": [{"start": 9, "end": 37, "text":
                                               "convolutional neural network", "type": "Method"}]})
                     + "\n")
-    cmd = [sys.executable, "-c", "from pipeline.cli import main; main()", "evaluate",
-           "--gold", str(gold), "--extractor", "rules"]
-    table = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert table.returncode == 0, table.stderr
-    assert "METHOD" in table.stdout and "exact" in table.stdout
-    as_json = subprocess.run([*cmd, "--format", "json"], capture_output=True, text=True,
-                             timeout=120)
-    assert json.loads(as_json.stdout)["scores"]["exact"]["METHOD"]["f1"] == 1.0
-    bad = subprocess.run([*cmd[:-2], "--extractor", "nope"], capture_output=True, text=True,
-                         timeout=120)
-    assert bad.returncode == 2 and "unknown --extractor" in bad.stderr
+    args = ["evaluate", "--gold", str(gold), "--extractor", "rules"]
+    code, stdout, stderr = run_cli(*args, capsys=capsys)
+    assert code == 0, stderr
+    assert "METHOD" in stdout and "exact" in stdout
+    _, as_json, _ = run_cli(*args, "--format", "json", capsys=capsys)
+    assert json.loads(as_json)["scores"]["exact"]["METHOD"]["f1"] == 1.0
+    code, _, stderr = run_cli(*args[:-2], "--extractor", "nope", capsys=capsys)
+    assert code == 2 and "unknown --extractor" in stderr
 
 
 # ---------------------------------------------------------------------------
