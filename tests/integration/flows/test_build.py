@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.samples import sample_path
 from tests.support.cli import PAPERKG
 from tests.support.feed_server import serve
 from tests.support.samples import ATOM_FEED
@@ -157,24 +156,3 @@ def test_user_errors_exit_nonzero_without_traceback(tmp_path: Path, prefect_home
     assert noquery.returncode == 2
     for result in (nothing, missing, damaged, noquery):
         assert "Traceback" not in result.stderr
-
-
-def test_extract_writes_one_line_per_paper_with_exact_offsets(tmp_path: Path) -> None:
-    output = tmp_path / "ents.jsonl"
-    result = subprocess.run([*PAPERKG, "extract", "--sample", "--output", str(output)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    from pipeline.ingest import read_papers
-
-    papers = {p.id: p for p in read_papers([sample_path()]).papers}
-    lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 71
-    types = set()
-    for line in lines:
-        paper = papers[line["id"]]
-        for entity in line["entities"]:
-            text = getattr(paper, entity["field"])
-            assert text[entity["start"]:entity["end"]] == entity["text"]
-            assert entity["name"]
-            types.add(entity["type"])
-    assert {"METHOD", "TASK"} <= types <= {"METHOD", "DATASET", "BENCHMARK", "TASK", "METRIC"}
