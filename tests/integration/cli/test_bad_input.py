@@ -384,6 +384,7 @@ def test_a_record_the_extractor_fails_on_is_rejected_not_the_run(
     assert "POISON" not in json.dumps(papers(out))
 
 
+@pytest.mark.neo4j
 def test_a_password_in_the_neo4j_uri_is_never_shown(
     clean_neo4j: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -404,6 +405,7 @@ def test_a_password_in_the_neo4j_uri_is_never_shown(
     assert clean_neo4j.password not in stdout + stderr
 
 
+@pytest.mark.neo4j
 def test_an_integer_beyond_64_bits_is_one_line_on_neo4j(
     clean_neo4j: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
