@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install test-deps lint neo4j-launcher chromium clean bench
+.PHONY: demo test test-unit check-harness install test-deps lint neo4j-launcher chromium clean bench
 
 $(BIN)/paperkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ lint: install
 
 test: test-deps lint
 	$(BIN)/pytest
+
+# the fast part alone: tests/unit (no Prefect, Neo4j, browser or paperkg subprocess)
+test-unit: install
+	$(BIN)/pytest tests/unit
+
+# the test Neo4j harness's own checks (tests/support), not part of the suite
+check-harness: install neo4j-launcher
+	$(BIN)/pytest tests/support/check_neo4j_harness.py
 
 # extraction speed against en_core_web_sm (installs the bench extra; reads ../shared/data)
 bench: install

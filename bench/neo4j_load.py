@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.neo4j_load                 # 10k and 100k (about 10 minutes)
     .venv/bin/python -m bench.neo4j_load --sizes 10000   # just 10k
 
-Starts its own test Neo4j (tests/neo4j_server.py, a temporary data directory, heap 2 GB),
+Starts its own test Neo4j (tests/support/neo4j_server.py, a temporary data directory, heap 2 GB),
 builds the corpus with pipeline/quality/corpora.py (the real pipeline runs once over the source
 abstracts; synthetic papers get the concepts of their sentences, rare ones as variants so
 that distinct concepts grow like in the real abstracts, see corpus.py; the real and synthetic
@@ -36,7 +36,7 @@ from pipeline.quality.corpora import (
 from pipeline.stores.neo4j.settings import Neo4jSettings
 from pipeline.stores.neo4j.store import Neo4jStore
 from pipeline.stores.queries import get_query, resolve_params
-from tests.neo4j_server import Neo4jTestServer
+from tests.support.neo4j_server import Neo4jTestServer
 
 
 def peak_rss_mb() -> float:

@@ -61,8 +61,8 @@ class GraphStore(Protocol):
     """Where the graph is kept: the embedded GraphML file (``NetworkxStore``) or a Neo4j
     database (``Neo4jStore``); ``pipeline.stores.open_store`` picks one.
 
-    Every store holds the same graph for the same writes (tests/pipeline/test_neo4j_store.py)
-    and answers a named query with the same rows (tests/pipeline/test_query_conformance.py).
+    Every store holds the same graph for the same writes and answers a named query with the
+    same rows (tests/integration/neo4j: test_neo4j_store.py, test_query_conformance.py).
     Failures are one-line ``StoreError``s; a bad query call is a ``QueryError``. Use as a
     context manager (or call ``close``)."""
 

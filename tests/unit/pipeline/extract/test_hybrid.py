@@ -1,0 +1,191 @@
+"""The shipped trained extractor (NER + rules): loads offline from the package, keeps the rules'
+tokenizer, types the sample's named datasets and benchmarks, and gives exact offsets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import DEFAULT_EXTRACTOR, EXTRACTORS, build_nlp, load_extractor
+from pipeline.extract.hybrid import HybridExtractor, _generic_data, _model_checkpoint
+from pipeline.extract.model import (
+    GENERIC_TERMS,
+    MODEL_DIR,
+    ModelExtractor,
+    _clean,
+    _split_acronym,
+    load_model,
+)
+from schemas.model import ConceptType, Paper, PaperExtraction
+from tests.support.samples import SAMPLE_DATA_NAMES, by_title, sample_papers, types_of
+
+EVAL_TYPES = {ConceptType.DATASET, ConceptType.BENCHMARK}
+
+
+@pytest.fixture(scope="module")
+def hybrid() -> HybridExtractor:
+    return HybridExtractor()
+
+
+@pytest.fixture(scope="module")
+def sample(hybrid: HybridExtractor) -> list[PaperExtraction]:
+    return list(hybrid.extract(sample_papers()))
+
+
+def test_model_ships_in_the_package_small_and_loads_from_disk() -> None:
+    files = [p for p in MODEL_DIR.rglob("*") if p.is_file()]
+    assert (MODEL_DIR / "config.cfg") in files
+    assert sum(p.stat().st_size for p in files) < 8 * 1024 * 1024
+    nlp = load_model()
+    assert nlp.pipe_names == ["sentencizer", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {"METHOD", "DATASET", "TASK", "METRIC"}
+    assert "sci_ner" in nlp.meta["name"] and "SciREX" in nlp.meta["description"]
+
+
+def test_missing_model_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="paperkg train"):
+        load_model(tmp_path)
+
+
+def test_model_tokenizes_like_the_rules() -> None:
+    rules, model = build_nlp(), load_model()
+    for paper in sample_papers()[:20]:
+        for text in (paper.title, paper.abstract):
+            assert [t.text for t in model.make_doc(text)] == [t.text for t in rules(text)]
+
+
+def test_model_loads_with_plain_spacy_load_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    # spaCy finds the model's tokenizer through paperkg's entry point (pyproject.toml), so the
+    # script imports only spaCy; run from elsewhere so the checkout is not on sys.path by chance
+    code = (
+        "import spacy\n"
+        f"nlp = spacy.load({str(MODEL_DIR)!r})\n"
+        "print(nlp('GPT-4 on WebArena').ents)\n"
+        "print([t.text for t in nlp('a state-of-the-art model on GSM8K')])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "['a', 'state-of-the-art', 'model', 'on', 'GSM8K']" in run.stdout
+
+
+def test_default_extractor_is_registered_and_is_the_trained_one() -> None:
+    assert {"rules", "model", "hybrid"} <= set(EXTRACTORS)
+    assert DEFAULT_EXTRACTOR == "hybrid"
+    assert isinstance(load_extractor(), HybridExtractor)
+
+
+def test_sample_named_datasets_and_benchmarks_are_typed(sample) -> None:
+    for title, names in SAMPLE_DATA_NAMES.items():
+        extraction = by_title(sample, title)
+        for name in names:
+            found = types_of(extraction, name)
+            assert found and found <= EVAL_TYPES, (title, name, found)
+    assert types_of(by_title(sample, "WebArena:"), "WebArena") == {ConceptType.BENCHMARK}
+    assert types_of(by_title(sample, "The Lottery Ticket Hypothesis"), "MNIST") == {
+        ConceptType.DATASET
+    }
+
+
+def test_sample_offsets_are_exact_and_spans_do_not_overlap(sample) -> None:
+    assert len(sample) == 71
+    assert [e.paper.id for e in sample] == [p.id for p in sample_papers()]
+    total = 0
+    for extraction in sample:
+        spans: dict[str, list[tuple[int, int]]] = {"title": [], "abstract": []}
+        for m in extraction.mentions:
+            text = getattr(extraction.paper, m.field)
+            assert text[m.start : m.end] == m.text and m.text.strip() == m.text
+            assert m.text in m.sentence
+            spans[m.field].append((m.start, m.end))
+            total += 1
+        for field_spans in spans.values():
+            for (_, end), (start, _) in pairwise(sorted(field_spans)):
+                assert end <= start
+    assert total > 1000
+
+
+def test_benchmark_decided_by_context_for_names_the_model_finds() -> None:
+    paper = Paper(
+        id="t", title="",
+        abstract="We introduce the ZorpBench benchmark for agents. We also release the "
+        "FlimText dataset. Our model reaches 80% accuracy on ZorpBench.",
+    )
+    (extraction,) = HybridExtractor().extract([paper])
+    assert types_of(extraction, "ZorpBench") == {ConceptType.BENCHMARK}
+    assert types_of(extraction, "FlimText") <= {ConceptType.DATASET}
+
+
+def test_model_alone_never_says_benchmark(sample) -> None:
+    model = list(ModelExtractor().extract(sample_papers()[:10]))
+    assert all(m.type is not ConceptType.BENCHMARK for e in model for m in e.mentions)
+    assert sum(len(e.mentions) for e in model) > 50
+
+
+def test_two_processes_give_the_same_result(sample) -> None:
+    papers = sample_papers()[:12]
+    two = list(HybridExtractor(n_process=2, batch_size=4).extract(iter(papers)))
+    assert two == sample[:12]
+
+
+def test_clean_drops_dangling_brackets_and_edge_words() -> None:
+    nlp = build_nlp()
+    doc = nlp("validated on the Wild (SFEW 2.0 ) set and the CIFAR-10 .")
+    words = [t.text for t in doc]
+    span = _clean(doc, words.index("Wild"), words.index("2.0") + 1)
+    assert span is not None and doc[span[0] : span[1]].text == "SFEW 2.0"
+    span = _clean(doc, words.index("the", 5), len(doc))
+    assert span is not None and doc[span[0] : span[1]].text == "CIFAR-10"
+    assert _clean(doc, words.index("("), words.index("(") + 1) is None
+    cited = nlp("BERT bert2018 and daume05learning beat ResNet50 .")
+    assert _clean(cited, 0, 2) == (0, 1)  # the citation key goes, the name stays
+    assert _clean(cited, 3, 4) is None
+    assert _clean(cited, 5, 6) == (5, 6)  # a model size is no year
+    clause = nlp("Embers of Autoregression : Understanding LLMs . It generates hand motion .")
+    assert _clean(clause, 0, 6) is None  # a span across a colon is a title, not a term
+    assert _clean(clause, 8, 11) == (9, 11)  # "generates hand motion" -> "hand motion"
+    assert _clean(clause, 9, 11) == (9, 11)
+
+
+def test_an_acronym_definition_span_becomes_two_mentions() -> None:
+    doc = build_nlp()("a multilayer perceptron ( MLP ) and a recurrent ( RNN ) cell")
+    assert _split_acronym(doc, 1, 6) == [(1, 3), (4, 5)]
+    assert _split_acronym(doc, 8, 13) == [(8, 13)]  # the brackets inside a name stay
+
+
+def test_generic_one_word_terms_never_become_concepts(sample) -> None:
+    lone = [m.text for e in sample for m in e.mentions if m.text.lower() in GENERIC_TERMS]
+    assert lone == []
+    # the filter is about lone words: a phrase with a generic head stays
+    texts = {m.text.lower() for e in sample for m in e.mentions}
+    assert any(t.endswith(" learning") for t in texts)
+
+
+def test_sample_organisations_tools_and_title_words_are_not_datasets(sample) -> None:
+    data = {m.text for e in sample for m in e.mentions if m.type in EVAL_TYPES}
+    # organisations and software the NER took for data, a Title Case title phrase ("...
+    # DeepSeek-R1 at Inference Time"), plural heads with no name ("multi-task datasets")
+    for junk in ("OpenAI", "MATLAB", "Inference Time", "Evaluation Benchmarks",
+                 "multi-task datasets", "Falcon-7b"):
+        assert junk not in data, junk
+    assert not any(m.text in ("OpenAI", "MATLAB") for e in sample for m in e.mentions)
+    # a model checkpoint in a list of LLMs is a method
+    assert types_of(by_title(sample, "What's the Magic Word"), "Falcon-7b") == {ConceptType.METHOD}
+    # a released corpus with a plain English name keeps its type
+    assert "Content Behavior Corpus" in data
+
+
+def test_model_checkpoints_and_generic_data_heads() -> None:
+    assert _model_checkpoint("Falcon-7b") and _model_checkpoint("Llama-70B")
+    assert not _model_checkpoint("LAION-5B")  # a dataset family
+    assert not _model_checkpoint("Falcon")  # no size: the name alone is decided elsewhere
+    doc = build_nlp()("We use multi-task datasets , SciTail datasets and Atari environments .")
+    assert _generic_data(doc[2:4], False)
+    assert not _generic_data(doc[5:7], False)
+    assert not _generic_data(doc[8:10], False)
+    title = build_nlp()("Quantifying Variance in Evaluation Benchmarks")
+    assert _generic_data(title[3:5], True) and not _generic_data(title[3:5], False)

@@ -1,0 +1,33 @@
+"""``paperkg`` commands that need no Prefect, run in this process (tests/support/cli.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.samples import sample_path
+from tests.support.cli import run_cli
+
+
+def test_extract_writes_one_line_per_paper_with_exact_offsets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "ents.jsonl"
+    code, _, stderr = run_cli("extract", "--sample", "--output", str(output), capsys=capsys)
+    assert code == 0, stderr
+    from pipeline.ingest import read_papers
+
+    papers = {p.id: p for p in read_papers([sample_path()]).papers}
+    lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 71
+    types = set()
+    for line in lines:
+        paper = papers[line["id"]]
+        for entity in line["entities"]:
+            text = getattr(paper, entity["field"])
+            assert text[entity["start"]:entity["end"]] == entity["text"]
+            assert entity["name"]
+            types.add(entity["type"])
+    assert {"METHOD", "TASK"} <= types <= {"METHOD", "DATASET", "BENCHMARK", "TASK", "METRIC"}

@@ -1,0 +1,128 @@
+"""Keys, names, aliases and acronym linking."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import load_extractor
+from pipeline.normalize import Normalizer, is_acronym_of
+from schemas.keys import concept_key, singular_surface
+from schemas.model import ConceptType, Mention, Paper, PaperExtraction
+from tests.support.samples import sample_papers
+
+
+@pytest.mark.parametrize(
+    ("variants", "key"),
+    [
+        (["GPT4", "GPT-4", "gpt 4", "Gpt_4", "\uff27\uff30\uff34\uff14"], "gpt-4"),
+        (["LLM", "LLMs", "llm", "the LLMs"], "llm"),
+        (["large language models", "Large-Language Model", "large_language_model"],
+         "large-language-model"),
+        (["CIFAR10", "CIFAR-10", "cifar 10"], "cifar-10"),
+        (["GPT-3.5", "gpt 3.5"], "gpt-3.5"),
+        (["Meta-World", "meta world", "The Meta World"], "meta-world"),
+        (["graph neural networks", "Graph Neural Network"], "graph-neural-network"),
+        (["strategies", "strategy"], "strategy"),
+    ],
+)
+def test_concept_key_merges_variants(variants: list[str], key: str) -> None:
+    assert {concept_key(v) for v in variants} == {key}
+
+
+@pytest.mark.parametrize("word", ["analysis", "process", "corpus", "robotics", "series", "data"])
+def test_concept_key_keeps_words_that_only_look_plural(word: str) -> None:
+    assert concept_key(word) == word
+
+
+def test_singular_surface_keeps_case() -> None:
+    assert singular_surface("Large Language Models") == "Large Language Model"
+    assert singular_surface("LLMs") == "LLM"
+    assert singular_surface("GPT-4") == "GPT-4"
+
+
+def test_schwartz_hearst_matching() -> None:
+    assert is_acronym_of("MCTS", "Monte Carlo Tree Search")
+    assert is_acronym_of("LLMs", "large language models")
+    assert is_acronym_of("BIG-bench", "Beyond the Imitation Game benchmark")
+    assert not is_acronym_of("MCTS", "tree search methods")
+
+
+def _mention(paper: Paper, text: str, ctype: ConceptType, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = paper.abstract.index(text, start + 1)
+    return Mention(text=text, type=ctype, start=start, end=start + len(text),
+                   field="abstract", sentence=paper.abstract)
+
+
+def _batch() -> list[PaperExtraction]:
+    a = Paper(id="a", title="", abstract="We use Monte Carlo Tree Search (MCTS). MCTS helps.")
+    b = Paper(id="b", title="", abstract="MCTS and XYZ are combined. MCTS again.")
+    c = Paper(id="c", title="", abstract="Large language models (LLMs) and large language "
+              "models again; LLMs are large language models.")
+    m = ConceptType.METHOD
+    return [
+        PaperExtraction(paper=a, mentions=(
+            _mention(a, "Monte Carlo Tree Search", m), _mention(a, "MCTS", m),
+            _mention(a, "MCTS", m, 1),
+        )),
+        PaperExtraction(paper=b, mentions=(
+            _mention(b, "MCTS", m), _mention(b, "XYZ", m), _mention(b, "MCTS", m, 1),
+        )),
+        PaperExtraction(paper=c, mentions=(
+            _mention(c, "Large language models", m), _mention(c, "LLMs", m),
+            _mention(c, "large language models", m), _mention(c, "LLMs", m, 1),
+            _mention(c, "large language models", m, 1),
+        )),
+    ]
+
+
+def test_acronyms_link_within_paper_and_across_batch() -> None:
+    normalizer = Normalizer()
+    a, b, c = normalizer.normalize(_batch())
+    assert {m.key for m in a.mentions} == {"monte-carlo-tree-search"}
+    mcts_b = [m for m in b.mentions if m.text == "MCTS"]
+    assert {m.key for m in mcts_b} == {"monte-carlo-tree-search"}
+    assert {m.name for m in mcts_b} == {"Monte Carlo Tree Search"}
+    xyz = next(m for m in b.mentions if m.text == "XYZ")
+    assert (xyz.key, xyz.name) == ("xyz", "XYZ")
+    assert {m.key for m in c.mentions} == {"large-language-model"}
+    assert {m.name for m in c.mentions} == {"large language model"}
+    assert "MCTS" in normalizer.aliases["monte-carlo-tree-search"]
+    assert normalizer.aliases["large-language-model"] >= {"LLM", "Large language model"}
+    assert "large language model" not in normalizer.aliases["large-language-model"]
+    assert normalizer.names["xyz"] == "XYZ"
+
+
+def test_acronym_only_concept_is_named_by_the_acronym() -> None:
+    p = Paper(id="p", title="", abstract="LLMs are used. An LLM is used.")
+    e = PaperExtraction(paper=p, mentions=(
+        _mention(p, "LLMs", ConceptType.METHOD), _mention(p, "LLM", ConceptType.METHOD),
+    ))
+    out = Normalizer().normalize([e])[0]
+    assert {(m.key, m.name) for m in out.mentions} == {("llm", "LLM")}
+
+
+def test_normalize_is_deterministic_on_the_sample() -> None:
+    extracted = list(load_extractor().extract(sample_papers()))
+    first = Normalizer().normalize(extracted)
+    second = Normalizer().normalize(list(extracted))
+    flipped = Normalizer().normalize(extracted[::-1])[::-1]
+    assert first == second
+    assert [[(m.key, m.name) for m in e.mentions] for e in first] == [
+        [(m.key, m.name) for m in e.mentions] for e in flipped
+    ]
+    assert all(m.key and m.name for e in first for m in e.mentions)
+    # a defined acronym used in another paper links to its long form there too
+    names = {m.text: m.name for e in first for m in e.mentions if m.text in ("LLM", "LLMs")}
+    assert names == {"LLM": "large language model", "LLMs": "large language model"}
+
+
+def test_name_ties_break_alphabetically() -> None:
+    p = Paper(id="p", title="", abstract="Graph Networks and graph networks.")
+    e = PaperExtraction(paper=p, mentions=(
+        _mention(p, "Graph Networks", ConceptType.METHOD),
+        _mention(p, "graph networks", ConceptType.METHOD),
+    ))
+    out = Normalizer().normalize([e])[0]
+    assert {m.name for m in out.mentions} == {"Graph Network"}
