@@ -47,6 +47,7 @@ from flows.settings import (
     LOCAL_API_URL_ENV,
     ROOT_HANDLERS_ENV,
     VERBOSE_ROOT_HANDLERS,
+    default_prefect_home,
     prefect_log_file,
 )
 
@@ -69,6 +70,7 @@ STOP_TIMEOUT_S = 10.0
 DRAIN_TIMEOUT_S = 5.0
 _HEALTH_TIMEOUT_S = 2.0
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+START_LOCK_FILE = ".paperkg-server-start.lock"  # in the Prefect home
 
 
 class LocalServerError(Exception):
@@ -306,10 +308,27 @@ def _serve(argv: list[str] | None = None) -> None:
     _guard_parent(args.parent)
 
     import uvicorn
+    from filelock import FileLock
+
+    # Two servers starting on one Prefect home at once (two runs on a fresh machine) would
+    # both migrate its new database, and one dies half-way ("no column named ..."): servers
+    # on one home start one at a time, the lock held until the app's start-up (migrations,
+    # block registration) is done. The kernel drops the lock if this process dies.
+    home = Path(os.environ.get("PREFECT_HOME") or default_prefect_home()).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    starting = FileLock(home / START_LOCK_FILE, thread_local=False, is_singleton=False)
+    starting.acquire()
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            try:
+                await super().startup(sockets=sockets)
+            finally:
+                starting.release()
 
     config = uvicorn.Config("prefect.server.api.server:create_app", factory=True,
                             lifespan="on", log_level="error")
-    uvicorn.Server(config).run(sockets=[socket.socket(fileno=args.fd)])
+    _Server(config).run(sockets=[socket.socket(fileno=args.fd)])
 
 
 if __name__ == "__main__":
