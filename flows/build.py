@@ -46,6 +46,7 @@ class RunSummary(BaseModel):
     """What a run did; with ``error`` set, no source could be read and nothing was written."""
 
     papers_read: int = 0
+    papers_not_reextracted: int = 0  # stored with the same content hash: extraction skipped
     rejected: int = 0
     reject_messages: list[str] = []
     notes: list[str] = []  # for the user, e.g. a redirect that left the credentials behind
@@ -102,6 +103,33 @@ def _rejected(paper: Paper, reason: str) -> Rejected:
         file, line = paper.source, ""
     return Rejected(file=file, line=int(line) if line else None, reason=reason,
                     excerpt=paper.title[:200])
+
+
+@task(name="find-unchanged", cache_policy=NO_CACHE)
+def find_unchanged(
+    papers: Sequence[Paper], out_dir: str, neo4j_uri: str | None, neo4j_username: str | None,
+    neo4j_database: str | None,
+) -> set[str]:
+    """Ids of the papers every store of the run already holds with the same content hash:
+    their extraction would give what is stored, so it is skipped. A Neo4j that cannot be
+    read skips nothing (the load reports the failure)."""
+    wanted = {p.id: p.content_hash for p in papers}
+    with open_store(Path(out_dir)) as embedded:
+        stored = embedded.content_hashes(wanted)
+    unchanged = {pid for pid, digest in stored.items() if wanted[pid] == digest}
+    if neo4j_uri and unchanged:
+        from pipeline.stores.neo4j.settings import Neo4jSettings
+        from pipeline.stores.neo4j.store import Neo4jStore
+
+        try:
+            settings = Neo4jSettings.from_env(uri=neo4j_uri, username=neo4j_username,
+                                              database=neo4j_database)
+            with Neo4jStore(settings) as graph_db:
+                in_neo4j = graph_db.content_hashes(unchanged)
+        except StoreError:
+            return set()
+        unchanged = {pid for pid in unchanged if in_neo4j.get(pid) == wanted[pid]}
+    return unchanged
 
 
 @task(name="normalize-and-assemble", cache_policy=NO_CACHE)
@@ -165,6 +193,7 @@ def build_graph(
     neo4j_uri: str | None = None,
     neo4j_username: str | None = None,
     neo4j_database: str | None = None,
+    reextract: bool = False,
 ) -> RunSummary:
     """Ingest, extract in batches, assemble, merge into the embedded store, export the map.
 
@@ -174,9 +203,12 @@ def build_graph(
     if isinstance(read, str):
         return RunSummary(error=read)
     rejected = list(read.rejected)
+    unchanged = set() if reextract else find_unchanged(
+        read.papers, out_dir, neo4j_uri, neo4j_username, neo4j_database)
+    todo = [p for p in read.papers if p.id not in unchanged]
     extractions: list[PaperExtraction] = []
-    for i in range(0, len(read.papers), batch_size):
-        extracted, failed = extract_batch(read.papers[i : i + batch_size], extractor)
+    for i in range(0, len(todo), batch_size):
+        extracted, failed = extract_batch(todo[i : i + batch_size], extractor)
         extractions.extend(extracted)
         rejected.extend(failed)
     batch = normalize_and_assemble(extractions)
@@ -185,9 +217,11 @@ def build_graph(
     with locked_output(folder, on_wait=lambda: _say_waiting(folder)):
         rejects_file = write_rejects(rejected, folder)
         written, counts, graph = store(batch, out_dir)
+        written.papers_unchanged += len(unchanged)
         map_file = export(graph, out_dir, max_nodes) if make_map else None
         summary = RunSummary(
-            papers_read=len(extractions),
+            papers_read=len(extractions) + len(unchanged),
+            papers_not_reextracted=len(unchanged),
             rejected=len(rejected),
             reject_messages=[r.message() for r in rejected],
             notes=read.notes,
@@ -202,6 +236,8 @@ def build_graph(
         atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
     if neo4j_uri:
         summary.neo4j = load_neo4j(batch, neo4j_uri, neo4j_username, neo4j_database)
+        if summary.neo4j.write is not None:
+            summary.neo4j.write.papers_unchanged += len(unchanged)
         atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
     return summary
 

@@ -172,6 +172,9 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1, help="Papers per extraction task")] = 64,
     make_map: MakeMap = True,
     max_nodes: MaxNodes = None,
+    reextract: Annotated[
+        bool, typer.Option(help="Extract every paper again, also those stored unchanged")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs")] = False,
     neo4j: UseNeo4j = None,
     neo4j_uri: Neo4jUri = None,
@@ -208,7 +211,7 @@ def run(
             summary = build_graph(
                 paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
                 max_nodes,
-                **_flow_neo4j(settings),
+                **_flow_neo4j(settings), reextract=reextract,
             )
     if summary.error:
         raise UserError(summary.error)
@@ -221,6 +224,9 @@ def run(
         f"papers read {summary.papers_read} (added {write.papers_added}, updated "
         f"{write.papers_updated}, unchanged {write.papers_unchanged}), rejected {summary.rejected}"
     )
+    if summary.papers_not_reextracted:
+        out.print(f"not extracted again (stored with the same title and abstract): "
+                  f"{summary.papers_not_reextracted}; --reextract extracts them anyway")
     concepts = _counts(summary.concepts_by_type)
     out.print(f"graph: {summary.graph_papers} papers; concepts {concepts}")
     out.print("edges " + _counts(summary.edges_by_relation))

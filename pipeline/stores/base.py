@@ -4,7 +4,7 @@ node ids and rows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, Self
 
 import networkx as nx
@@ -73,6 +73,11 @@ class GraphStore(Protocol):
 
     def counts(self) -> GraphCounts:
         """Papers, concepts by type and edges by relationship type, as the graph is now."""
+        ...
+
+    def content_hashes(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        """The stored ``content_hash`` of each of ``paper_ids`` the store holds: a paper whose
+        hash is unchanged need not be extracted again."""
         ...
 
     def run_query(self, name: str, params: Mapping[str, Any]) -> list[Row]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 from pathlib import Path
 from typing import IO, Any
@@ -215,6 +215,12 @@ class NetworkxStore:
         relations = Counter(k for _, _, k in graph.edges(keys=True))
         return GraphCounts(papers=papers, concepts_by_type=dict(sorted(concepts.items())),
                            edges_by_relation=dict(sorted(relations.items())))
+
+    def content_hashes(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        nodes = self.graph.nodes
+        found = {pid: nodes[paper_node(pid)].get("content_hash") for pid in paper_ids
+                 if paper_node(pid) in nodes}
+        return {pid: str(h) for pid, h in found.items() if h}
 
     def run_query(self, name: str, params: Mapping[str, Any]) -> list[Row]:
         return run_query(self.graph, name, params)

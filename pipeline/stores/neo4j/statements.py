@@ -222,3 +222,10 @@ def export_relationships(spec: RelSpec) -> str:
     return (f"MATCH (s:{spec.source})-[r:{spec.type}]->(t:{spec.target}) "
             f"RETURN s.{keys[spec.source]} AS source, t.{keys[spec.target]} AS target, "
             "properties(r) AS props")
+
+# the stored content hash of the given papers (those a run need not extract again)
+PAPER_HASHES = f"""
+UNWIND $ids AS id
+MATCH (p:{P} {{id: id}})
+RETURN p.id AS id, p.content_hash AS hash
+"""

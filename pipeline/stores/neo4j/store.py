@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import neo4j
@@ -210,6 +210,15 @@ class Neo4jStore:
             return [record.data() for record in tx.run(query.cypher, values)]
 
         return self._read(f"running query {name}", work)
+
+    def content_hashes(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(paper_ids))
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, str]:
+            return {r["id"]: r["hash"] for r in tx.run(cypher.PAPER_HASHES, ids=ids)
+                    if r["hash"]}
+
+        return self._read("reading paper hashes", work)
 
     def counts(self) -> GraphCounts:
         """What NetworkxStore.counts gives for the same writes (the counts come from Neo4j's

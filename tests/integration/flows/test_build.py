@@ -69,6 +69,7 @@ def test_second_run_leaves_graph_unchanged(sample_run, prefect_home: Path) -> No
     assert_clean(again)
     assert digest(out / "graph.graphml") == before
     assert "unchanged 71" in again.stdout
+    assert "not extracted again (stored with the same title and abstract): 71" in again.stdout
 
 
 def test_related_work_query_returns_ranked_papers_with_shared_concepts(

@@ -81,6 +81,19 @@ def test_ensure_schema_is_idempotent(neo4j_driver: neo4j.Driver, clean_neo4j) ->
     }
 
 
+def test_content_hashes_match_the_embedded_stores(clean_neo4j, tmp_path: Path) -> None:
+    batch = sample_batch()
+    ids = [p.id for p in batch.papers[:5]] + ["not-stored"]
+    with Neo4jStore(settings_for(clean_neo4j)) as store:
+        assert store.content_hashes(ids) == {}
+        store.write(batch, today=DAY1)
+        in_neo4j = store.content_hashes(ids)
+    embedded = NetworkxStore(tmp_path)
+    embedded.write(batch, today=DAY1)
+    assert in_neo4j == embedded.content_hashes(ids)
+    assert in_neo4j == {p.id: p.content_hash for p in batch.papers[:5]}
+
+
 def test_two_identical_runs_leave_the_same_graph(
     neo4j_driver: neo4j.Driver, clean_neo4j, tmp_path: Path
 ) -> None:

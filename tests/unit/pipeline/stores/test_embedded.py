@@ -132,3 +132,13 @@ def test_after_a_write_the_store_holds_what_the_file_holds(tmp_path: Path) -> No
         values = resolve_params(get_query("papers-for"), {"concept": "WebArena"})
         assert store.run_query("papers-for", values) == run_embedded(
             expected, "papers-for", {"concept": "WebArena"}) != []
+
+
+def test_content_hashes_are_those_stored(tmp_path: Path) -> None:
+    from schemas import GraphBatch, Paper
+
+    store = NetworkxStore(tmp_path)
+    paper = Paper(id="p1", title="A title", abstract="An abstract.")
+    store.write(GraphBatch(papers=(paper,)))
+    reopened = NetworkxStore(tmp_path)
+    assert reopened.content_hashes(["p1", "p2"]) == {"p1": paper.content_hash}
