@@ -68,6 +68,11 @@ from pipeline.extract.lexicon import (
     TITLE_NAMES,
     VERBISH,
     WEAK_MODIFIERS,
+    B,
+    D,
+    M,
+    R,
+    T,
     is_not_a_name,
 )
 from pipeline.extract.spans import Candidate, to_mentions
@@ -78,13 +83,6 @@ from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
 __all__ = ["KNOWN_NAME_STRENGTH", "RuleExtractor"]
 
-M, D, B, T, R = (
-    ConceptType.METHOD,
-    ConceptType.DATASET,
-    ConceptType.BENCHMARK,
-    ConceptType.TASK,
-    ConceptType.METRIC,
-)
 KNOWN_NAME_STRENGTH = 7  # a name's type from the short lists: the strongest evidence there is
 
 
