@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 import networkx as nx
 from pydantic import BaseModel
@@ -42,6 +42,67 @@ class GraphCounts(BaseModel):
             CONCEPT.label: self.concepts,
             **{spec.type: self.edges_by_relation.get(spec.type, 0) for spec in RELATIONSHIPS},
         }
+
+
+class PaperRow(NamedTuple):
+    id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    date: str  # ISO date, "" when unknown
+    url: str  # "" when unknown
+    categories: tuple[str, ...]
+    content_hash: str
+    source: str  # file:line it was read from
+
+
+class ConceptRow(NamedTuple):
+    key: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    paper_count: int
+    first_seen: str  # ISO date
+
+
+class PaperConceptRow(NamedTuple):
+    paper_id: str
+    concept_key: str
+    role: str
+    count: int
+    snippet: str
+
+
+class LinkRow(NamedTuple):
+    """A sentence-stated concept link, over all papers that state it."""
+
+    source: str
+    target: str
+    type: str
+    weight: int  # papers stating it
+    papers: tuple[str, ...]  # their ids, sorted
+    snippet: str  # from the first of them
+
+
+class CoOccurrenceRow(NamedTuple):
+    a: str  # concept key, a < b
+    b: str
+    weight: int  # papers linked to both
+
+
+class GraphView(BaseModel):
+    """The whole graph as plain rows, sorted by key: what the map and ``paperkg export`` read.
+
+    Rows are NamedTuples, not models, so a 40,000-paper graph (~600k paper edges) is cheap to
+    hold. Co-occurrence (90% of a graph's edges) is only filled in when asked for."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    papers: list[PaperRow] = []
+    concepts: list[ConceptRow] = []
+    paper_concepts: list[PaperConceptRow] = []
+    links: list[LinkRow] = []
+    co_occurrence: list[CoOccurrenceRow] | None = None
 
 
 class StoreError(Exception):
@@ -89,6 +150,11 @@ class GraphStore(Protocol):
         """The whole graph as networkx, in graph.graphml's form (node ids from ``paper_node``
         and ``concept_node``, a ``kind`` on every node, edge keys = relationship types, lists
         as JSON text): what the map draws. The caller must not change it."""
+        ...
+
+    def view(self, *, co_occurrence: bool = False) -> GraphView:
+        """The whole graph as rows (co-occurrence only when asked): what the map draws and
+        ``paperkg export`` writes, without building a networkx graph."""
         ...
 
     def check(self) -> None:

@@ -28,6 +28,7 @@ from pipeline.output import atomic_writer
 from pipeline.stores.base import (
     PAPER_ROLES,
     GraphCounts,
+    GraphView,
     Row,
     StoreError,
     WriteSummary,
@@ -35,6 +36,7 @@ from pipeline.stores.base import (
     paper_node,
 )
 from pipeline.stores.embedded_queries import run_query
+from pipeline.stores.views import view_from_networkx
 from schemas import CONCEPT, PAPER, GraphBatch, LinkType, Paper
 
 GRAPH_FILE = "graph.graphml"
@@ -228,6 +230,9 @@ class NetworkxStore:
     def export(self) -> nx.MultiDiGraph:
         """The graph itself (as graph.graphml holds it), not a copy."""
         return self.graph
+
+    def view(self, *, co_occurrence: bool = False) -> GraphView:
+        return view_from_networkx(self.export(), co_occurrence=co_occurrence)
 
     def check(self) -> None:
         """Nothing left to check: opening the store read the file (a damaged one raised)."""

@@ -27,11 +27,12 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from pipeline.stores.base import GraphCounts, Row, StoreError, WriteSummary
+from pipeline.stores.base import GraphCounts, GraphView, Row, StoreError, WriteSummary
 from pipeline.stores.neo4j import statements as cypher
 from pipeline.stores.neo4j.loader import load
 from pipeline.stores.neo4j.settings import Neo4jSettings
 from pipeline.stores.queries import alias_match, check_params, get_query, missing_error
+from pipeline.stores.views import view_from_networkx
 from schemas import NODES, RELATIONSHIPS, GraphBatch, node_id
 
 T = TypeVar("T")
@@ -143,6 +144,9 @@ class Neo4jStore:
                 return session.execute_read(work)
 
         return self._guard(doing, run)
+
+    def view(self, *, co_occurrence: bool = False) -> GraphView:
+        return view_from_networkx(self.export(), co_occurrence=co_occurrence)
 
     def check(self) -> None:
         """Log in and run a trivial query on the database, once (no retries); StoreError
