@@ -26,6 +26,7 @@ from pipeline.normalize import Normalizer
 from pipeline.output import atomic_write_text, locked_output
 from pipeline.stores import open_store
 from pipeline.stores.base import GraphCounts, StoreError, WriteSummary
+from pipeline.stores.sqlite.store import DB_FILE
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
 
@@ -229,7 +230,7 @@ def build_graph(
             graph_papers=counts.papers,
             concepts_by_type=counts.concepts_by_type,
             edges_by_relation=counts.edges_by_relation,
-            graph_file=str(folder / "graph.graphml"),
+            graph_file=str(folder / DB_FILE),
             map_file=map_file,
             rejects_file=str(rejects_file) if rejects_file else None,
         )

@@ -38,7 +38,7 @@ MAX_REJECT_LINES = 20
 DEFAULT_OUT = Path("out")
 
 OutDir = Annotated[
-    Path, typer.Option("--out", "-o", help="Output folder: graph.graphml, map.html, rejects.jsonl")
+    Path, typer.Option("--out", "-o", help="Output folder: graph.sqlite, map.html, rejects.jsonl")
 ]
 Format = Annotated[
     str | None, typer.Option("--format", "-f", help=f"Input format: {', '.join(FORMATS)}")
@@ -200,9 +200,10 @@ def run(
     with local_prefect() as prefect_api:
         from flows.build import build_graph
         from pipeline.extract import DEFAULT_EXTRACTOR
-        from pipeline.stores.embedded import NetworkxStore
+        from pipeline.stores import open_store
 
-        NetworkxStore(out_dir)  # a damaged graph file stops the run before anything is written
+        with open_store(out_dir) as embedded:
+            embedded.check()  # a damaged graph file stops the run before anything is written
         with err.status("Building the graph..."):
             try:
                 prefect_api.wait()
@@ -460,7 +461,7 @@ def query(
     --neo4j is given, else on the embedded store in --out."""
     from graph_queries import load_queries
     from pipeline.stores import open_store
-    from pipeline.stores.embedded import GRAPH_FILE
+    from pipeline.stores.sqlite.store import DB_FILE, has_graph
 
     if name is None:
         for q in load_queries().values():
@@ -475,8 +476,8 @@ def query(
     named = get_query(name)
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
     # a missing graph file would open as an empty graph: say what to do instead
-    if settings is None and not (out_dir / GRAPH_FILE).exists():
-        raise UserError(f"{out_dir / GRAPH_FILE}: no graph yet; run `paperkg run` first")
+    if settings is None and not has_graph(out_dir):
+        raise UserError(f"{out_dir / DB_FILE}: no graph yet; run `paperkg run` first")
     values = resolve_params(named, _parse_params(param or []))
     with open_store(out_dir, settings) as store:
         store.check()  # on Neo4j: fails fast, without the retries of a managed transaction
@@ -491,6 +492,41 @@ def query(
     for row in rows:
         table.add_row(*(_cell(v) for v in row.values()))
     out.print(table)
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (default: OUT/graph.graphml)")
+    ] = None,
+    out_dir: OutDir = DEFAULT_OUT,
+    neo4j: UseNeo4j = None,
+    neo4j_uri: Neo4jUri = None,
+    neo4j_user: Neo4jUser = None,
+    neo4j_database: Neo4jDatabase = None,
+    neo4j_password: Neo4jPassword = None,
+) -> None:
+    """Write the whole graph as GraphML, co-occurrence included: for networkx
+    (``nx.read_graphml(path, force_multigraph=True)``), Gephi, Cytoscape or yEd."""
+    import networkx as nx
+
+    from pipeline.output import atomic_writer
+    from pipeline.stores import open_store
+    from pipeline.stores.sqlite.store import DB_FILE, LEGACY_GRAPHML, has_graph
+
+    settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
+    if settings is None and not has_graph(out_dir):
+        raise UserError(f"{out_dir / DB_FILE}: no graph yet; run `paperkg run` first")
+    target = output or out_dir / LEGACY_GRAPHML
+    with open_store(out_dir, settings) as store:
+        store.check()
+        graph = store.export()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(target, binary=True) as handle:
+        nx.write_graphml(graph, handle)
+    papers = sum(1 for _, kind in graph.nodes(data="kind") if kind == "Paper")
+    out.print(f"wrote {target}: {papers} papers, {graph.number_of_nodes() - papers} concepts, "
+              f"{graph.number_of_edges()} relationships", highlight=False)
 
 
 @app.command()
