@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -19,6 +20,8 @@ from pipeline.assemble import assemble
 from pipeline.extract import load_extractor
 from pipeline.ingest import read_papers
 from pipeline.normalize import Normalizer
+from pipeline.stores.base import GraphView
+from pipeline.stores.sqlite.store import SqliteStore
 from schemas import CONCEPT, PAPER, GraphBatch, Paper
 
 Snapshot = dict[str, dict[tuple[str, ...], dict[str, Any]]]
@@ -103,3 +106,10 @@ def diff(a: Snapshot, b: Snapshot, limit: int = 10) -> str:
         changed = [k for k in sorted(set(a[part]) & set(b[part])) if a[part][k] != b[part][k]]
         lines += [f"{part} differ at {k}: {a[part][k]} != {b[part][k]}" for k in changed[:limit]]
     return "\n".join(lines) or "(identical)"
+
+
+def stored_graph(folder: Path) -> GraphView:
+    """What the embedded store in ``folder`` holds, co-occurrence included: compares equal
+    exactly when the stored graph is the same (a store file's bytes need not be)."""
+    with SqliteStore(folder) as store:
+        return store.view(co_occurrence=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -12,6 +11,7 @@ import pytest
 
 from tests.support.cli import PAPERKG
 from tests.support.feed_server import serve
+from tests.support.graph_compare import stored_graph
 from tests.support.samples import ATOM_FEED
 
 
@@ -42,10 +42,6 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory, prefect_home: Path):
     return out, first
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_sample_run_builds_graph_and_map_cleanly(sample_run) -> None:
     out, result = sample_run
     assert result.returncode == 0, result.stderr
@@ -56,18 +52,18 @@ def test_sample_run_builds_graph_and_map_cleanly(sample_run) -> None:
     for concept_type in ("METHOD", "TASK"):
         assert summary["concepts_by_type"].get(concept_type, 0) > 10
     assert summary["edges_by_relation"].get("CO_OCCURS_WITH", 0) > 0
-    assert (out / "graph.graphml").stat().st_size > 0
+    assert (out / "graph.sqlite").stat().st_size > 0
     assert (out / "map.html").stat().st_size > 0
     assert not (out / "rejects.jsonl").exists()
 
 
 def test_second_run_leaves_graph_unchanged(sample_run, prefect_home: Path) -> None:
     out, _ = sample_run
-    before = digest(out / "graph.graphml")
+    before = stored_graph(out)
     again = paperkg("run", "--sample", "--out", str(out), "--no-map", prefect_home=prefect_home)
     assert again.returncode == 0, again.stderr
     assert_clean(again)
-    assert digest(out / "graph.graphml") == before
+    assert stored_graph(out) == before
     assert "unchanged 71" in again.stdout
     assert "not extracted again (stored with the same title and abstract): 71" in again.stdout
 
@@ -131,13 +127,13 @@ def test_a_live_feed_is_read_over_http(tmp_path: Path, prefect_home: Path) -> No
         result = paperkg("run", url, "--out", str(out), "--no-map", prefect_home=prefect_home)
         assert result.returncode == 0, result.stderr
         assert_clean(result)
-        before = digest(out / "graph.graphml")
+        before = stored_graph(out)
         gone = paperkg("run", feed.url("/gone.atom"), "--out", str(out), "--no-map",
                        prefect_home=prefect_home)
     assert json.loads((out / "summary.json").read_text())["graph_papers"] == 2
     assert gone.returncode == 2 and "/gone.atom: HTTP 404 Not Found" in gone.stderr
     assert "Traceback" not in gone.stderr + gone.stdout
-    assert digest(out / "graph.graphml") == before
+    assert stored_graph(out) == before
 
 
 def test_user_errors_exit_nonzero_without_traceback(tmp_path: Path, prefect_home: Path) -> None:
@@ -149,10 +145,10 @@ def test_user_errors_exit_nonzero_without_traceback(tmp_path: Path, prefect_home
     assert missing.returncode == 2 and "no such file" in missing.stderr
     broken = tmp_path / "o2"
     broken.mkdir()
-    (broken / "graph.graphml").write_text("not xml", encoding="utf-8")
+    (broken / "graph.sqlite").write_text("not a database" * 100, encoding="utf-8")
     damaged = paperkg("run", "--sample", "--out", str(broken), prefect_home=prefect_home)
-    assert damaged.returncode == 1 and "not a readable" in damaged.stderr
-    assert (broken / "graph.graphml").read_text() == "not xml"
+    assert damaged.returncode == 1 and "not a readable paperkg database" in damaged.stderr
+    assert (broken / "graph.sqlite").read_text() == "not a database" * 100
     noquery = paperkg("query", "nope", "--out", str(broken), prefect_home=prefect_home)
     assert noquery.returncode == 2
     for result in (nothing, missing, damaged, noquery):

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from pipeline.output import locked_output
-from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.sqlite.store import SqliteStore
 from tests.support.cli import PAPERKG
 
 
@@ -46,8 +46,7 @@ def test_two_runs_into_one_folder_keep_both_runs_papers(tmp_path: Path) -> None:
         assert told.startswith("waiting for another paperkg run to finish writing"), told
         assert "Traceback" not in stdout + stderr
         assert "added 20" in stdout
-    graph = NetworkxStore(out).graph
-    ids = {data["id"] for _, data in graph.nodes(data=True) if data.get("kind") == "Paper"}
+    ids = {paper.id for paper in SqliteStore(out).view().papers}
     assert ids == {f"{p}.{i:05d}" for p in ("2501", "2502") for i in range(20)}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["graph_papers"] == 40  # the last writer saw both runs

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.sqlite.store import SqliteStore
 from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -26,11 +26,10 @@ def write(path: Path, papers: list[dict[str, str]]) -> Path:
 
 
 def snippets(out: Path) -> dict[str, set[str]]:
-    graph = NetworkxStore(out).graph
     found: dict[str, set[str]] = {}
-    for u, _, data in graph.edges(data=True):
-        if u.startswith("paper:") and data.get("snippet"):
-            found.setdefault(u.removeprefix("paper:"), set()).add(data["snippet"])
+    for edge in SqliteStore(out).view().paper_concepts:
+        if edge.snippet:
+            found.setdefault(edge.paper_id, set()).add(edge.snippet)
     return found
 
 

@@ -1,6 +1,7 @@
-"""Every named query gives the same rows, in the same order, on both backends.
+"""Every named query gives the same rows, in the same order, on every backend: Neo4j, the
+SQLite store (the embedded default) and the plain-networkx reference store.
 
-The 71-paper sample is loaded into the embedded store and into the real test Neo4j, on day
+The 71-paper sample is loaded into the three stores (Neo4j: the real test server), on day
 one, then a changed version of a few papers on day two (so first_seen has two dates and the
 replacement path is part of what is compared).
 """
@@ -21,6 +22,7 @@ from pipeline.stores.embedded_queries import run_embedded, run_query
 from pipeline.stores.neo4j.settings import Neo4jSettings
 from pipeline.stores.neo4j.store import Neo4jStore
 from pipeline.stores.queries import get_query, resolve_params
+from pipeline.stores.sqlite.store import SqliteStore
 from tests.support.graph_compare import batch_for, sample_batch, sample_papers
 from tests.support.neo4j_server import Neo4jTestServer
 
@@ -70,9 +72,10 @@ def changed_batch():
 @pytest.fixture(scope="module")
 def backends(
     neo4j_server: Neo4jTestServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[nx.MultiDiGraph, Neo4jStore]]:
+) -> Iterator[tuple[nx.MultiDiGraph, Neo4jStore, SqliteStore]]:
     directory: Path = tmp_path_factory.mktemp("embedded")
     embedded = NetworkxStore(directory)
+    sqlite_store = SqliteStore(tmp_path_factory.mktemp("sqlite"))
     with neo4j_server.driver() as driver:
         driver.execute_query("MATCH (n) DETACH DELETE n")
     settings = Neo4jSettings(uri=neo4j_server.uri, username=neo4j_server.user,
@@ -81,7 +84,8 @@ def backends(
         for batch, day in ((sample_batch(), DAY1), (changed_batch(), DAY2)):
             embedded.write(batch, today=day)
             store.write(batch, today=day)
-        yield NetworkxStore(directory).graph, store
+            sqlite_store.write(batch, today=day)
+        yield NetworkxStore(directory).graph, store, sqlite_store
 
 
 def test_every_named_query_is_covered() -> None:
@@ -91,21 +95,23 @@ def test_every_named_query_is_covered() -> None:
 @pytest.mark.parametrize(("name", "raw"), CASES, ids=[f"{n}-{i}" for i, (n, _) in
                                                       enumerate(CASES)])
 def test_same_rows_on_both_backends(
-    backends: tuple[nx.MultiDiGraph, Neo4jStore], name: str, raw: dict[str, str]
+    backends: tuple[nx.MultiDiGraph, Neo4jStore, SqliteStore], name: str, raw: dict[str, str]
 ) -> None:
-    graph, store = backends
+    graph, store, sqlite_store = backends
     expected: list[dict[str, Any]] = run_embedded(graph, name, raw)
     values = resolve_params(get_query(name), raw)
     assert store.run_query(name, values) == expected
-    # what NetworkxStore.run_query (and so `paperkg query`) runs, from the same typed values
+    # what NetworkxStore.run_query runs, from the same typed values
     assert run_query(graph, name, values) == expected
+    # what `paperkg query` runs on the embedded default
+    assert sqlite_store.run_query(name, values) == expected
 
 
 def test_queries_return_something_on_the_sample(
-    backends: tuple[nx.MultiDiGraph, Neo4jStore],
+    backends: tuple[nx.MultiDiGraph, Neo4jStore, SqliteStore],
 ) -> None:
     """The cases above compare real rows, not two empty lists."""
-    graph, _ = backends
+    graph, _, _ = backends
     empty = [(n, raw) for n, raw in CASES
              if not run_embedded(graph, n, raw) and raw.get("today") != "2026-10-01"]
     assert empty == []
@@ -114,9 +120,9 @@ def test_queries_return_something_on_the_sample(
 
 
 def test_an_alias_names_the_same_concept_on_both_backends(
-    backends: tuple[nx.MultiDiGraph, Neo4jStore],
+    backends: tuple[nx.MultiDiGraph, Neo4jStore, SqliteStore],
 ) -> None:
-    graph, store = backends
+    graph, store, _ = backends
     by_alias = run_embedded(graph, "papers-for", {"concept": "MCTS"})
     by_name = run_embedded(graph, "papers-for", {"concept": "Monte Carlo Tree Search"})
     assert by_alias and by_alias == by_name
@@ -127,16 +133,18 @@ def test_an_alias_names_the_same_concept_on_both_backends(
 
 @pytest.mark.parametrize("limit", ["1", "4", "10"])
 def test_related_work_agrees_for_every_sample_paper(
-    backends: tuple[nx.MultiDiGraph, Neo4jStore], limit: str
+    backends: tuple[nx.MultiDiGraph, Neo4jStore, SqliteStore], limit: str
 ) -> None:
     """related-work picks one of two plans per paper (and may fall back from the first): every
     paper of the sample, at several limits, gets the embedded store's rows whichever runs."""
-    graph, store = backends
+    graph, store, sqlite_store = backends
     query = get_query("related-work")
     differing = []
     for paper in sample_papers():
         raw = {"paper": paper.id, "limit": limit}
-        if store.run_query("related-work", resolve_params(query, raw)) != run_embedded(
-                graph, "related-work", raw):
+        expected = run_embedded(graph, "related-work", raw)
+        values = resolve_params(query, raw)
+        if (store.run_query("related-work", values) != expected
+                or sqlite_store.run_query("related-work", values) != expected):
             differing.append(paper.id)
     assert differing == []

@@ -6,7 +6,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from pipeline.stores.base import GraphCounts, StoreError
+from pipeline.stores.base import GraphCounts, StoreError, paper_node
 from pipeline.stores.embedded import GRAPH_FILE, NetworkxStore
 from pipeline.stores.embedded_queries import run_embedded
 from pipeline.stores.queries import get_query, resolve_params
@@ -142,3 +142,16 @@ def test_content_hashes_are_those_stored(tmp_path: Path) -> None:
     store.write(GraphBatch(papers=(paper,)))
     reopened = NetworkxStore(tmp_path)
     assert reopened.content_hashes(["p1", "p2"]) == {"p1": paper.content_hash}
+
+
+def test_a_graph_that_cannot_be_written_back_is_never_swapped_in(tmp_path: Path) -> None:
+    """Whatever a record held, the graph on disk stays readable: a node that would make the
+    file unreadable is refused at the read-back and the old file stays."""
+    store = NetworkxStore(tmp_path)
+    store.write(batch_ab(), today=DAY1)
+    before = file_hash(tmp_path)
+    store.graph.add_node(paper_node("x"), kind="Paper", title="raw \x00 NUL")
+    with pytest.raises(StoreError, match="did not read back"):
+        store.save()
+    assert file_hash(tmp_path) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".paperkg-")] == []
