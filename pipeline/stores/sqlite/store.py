@@ -152,8 +152,10 @@ class SqliteStore:
         self.load_view(view_from_networkx(graph))
 
     def check(self) -> None:
-        """Open the database now: an unreadable file is a StoreError before any work."""
-        self.db.execute("SELECT count(*) FROM papers").fetchone()
+        """Open the database now, if there is one: an unreadable file is a StoreError before
+        any work (a folder without a graph is left without one until the first write)."""
+        if has_graph(self.directory):
+            self.db.execute("SELECT count(*) FROM papers").fetchone()
 
     def close(self) -> None:
         if self._db is not None:
