@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from pipeline.stores.neo4j import loader
 from pipeline.stores.neo4j.loader import PaperChunk
 from pipeline.stores.neo4j.settings import Neo4jSettings
 from pipeline.stores.neo4j.store import Neo4jStore
+from pipeline.stores.sqlite.store import SqliteStore
 from schemas import GraphBatch, Paper
 from tests.support.graph_compare import (
     batch_for,
@@ -248,9 +250,8 @@ def test_cli_runs_into_neo4j_and_queries_it_like_the_embedded_store(
     assert f"Neo4j at {clean_neo4j.uri}: 71 papers" in run.stdout
     assert clean_neo4j.password not in output
 
-    graph = NetworkxStore(Path(out)).graph  # the paper with the most concepts
-    paper = max((n for n, k in graph.nodes(data="kind") if k == "Paper"),
-                key=lambda n: (graph.out_degree(n), n)).removeprefix("paper:")
+    edges = Counter(e.paper_id for e in SqliteStore(Path(out)).view().paper_concepts)
+    paper = max(edges, key=lambda p: (edges[p], p))  # the paper with the most concepts
     on_neo4j = paperkg("query", "related-work", "--param", f"paper={paper}", "--format", "json",
                        env=env)
     embedded = paperkg("query", "related-work", "--param", f"paper={paper}", "--format", "json",
