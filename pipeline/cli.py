@@ -363,10 +363,11 @@ def extract(
 @app.command()
 def evaluate(
     gold: Annotated[
-        Path, typer.Option("--gold", help="Gold JSON Lines: SciREX abstracts or SciERC sentences")
+        Path, typer.Option("--gold", help="Gold JSON Lines: SciREX abstracts, SciERC sentences "
+                           "or concept lists (pipeline/quality/data/modern-2025.jsonl)")
     ],
     split: Annotated[
-        str, typer.Option(help="SciREX records: dev (held out), train or all")
+        str, typer.Option(help="dev (held out), train (SciREX) or test (concept lists), or all")
     ] = "dev",
     extractor: Annotated[
         str | None, typer.Option(help="Extractor to score (default: paperkg's default)")
@@ -378,8 +379,8 @@ def evaluate(
     from pipeline.quality.evaluate import evaluate as run_evaluation
     from pipeline.quality.evaluate import format_table
 
-    if split not in ("dev", "train", "all"):
-        raise UserError("--split must be dev, train or all")
+    if split not in ("dev", "train", "test", "all"):
+        raise UserError("--split must be dev, train, test or all")
     if out_format not in ("table", "json"):
         raise UserError("--format must be table or json")
     name = extractor or DEFAULT_EXTRACTOR

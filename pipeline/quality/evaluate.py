@@ -7,6 +7,10 @@ Gold files are JSON Lines in the formats of ``../shared/data`` (see its README):
   helps decide types) and only its abstract mentions are scored.
 - SciERC records (``id``, ``text``, ``mentions``): one sentence each, read as an abstract with
   no title.
+- concept-list records (``id``, ``split``, ``concepts``, ``acceptable``; the modern set
+  ``pipeline/quality/data/modern-2025.jsonl``): scored at concept level per the annotation
+  guide by ``pipeline.quality.concept_eval`` (splits ``dev``, ``test``, ``all``). The format is
+  told by the first record.
 
 Types are mapped to four scoring labels: DATASET and BENCHMARK both score as ``DATASET``
 (SciREX ``Dataset``, SciERC ``Material``); METHOD, TASK and METRIC as themselves. SciERC's
@@ -36,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.quality.concept_eval import ConceptReport, format_concept_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType, Paper
 
@@ -49,6 +54,7 @@ __all__ = [
     "data_dir",
     "evaluate",
     "format_table",
+    "gold_format",
     "load_gold",
     "predictions",
     "scirex_bucket",
@@ -56,7 +62,7 @@ __all__ = [
     "score",
 ]
 
-Split = Literal["dev", "train", "all"]
+Split = Literal["dev", "train", "test", "all"]
 LABELS: tuple[str, ...] = ("METHOD", "DATASET", "TASK", "METRIC")
 DATA_ENV = "PAPERKG_DATA"
 
@@ -135,9 +141,23 @@ def _gold_doc(record: dict[str, Any]) -> GoldDoc:
     return GoldDoc(str(record["id"]), title, text, tuple(mentions), source)  # type: ignore[arg-type]
 
 
+def gold_format(path: str | Path) -> Literal["mentions", "concepts"]:
+    """``concepts`` for a concept-list file (the modern set), else ``mentions`` (SciREX/SciERC),
+    told by the first record."""
+    from pipeline.quality.concept_eval import is_concept_gold
+
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                return "concepts" if is_concept_gold(json.loads(line)) else "mentions"
+    return "mentions"
+
+
 def load_gold(path: str | Path, split: Split = "all") -> list[GoldDoc]:
     """Gold records from a JSON Lines file; ``split`` selects SciREX records by ``scirex_split``
     (SciERC files are already one split and are read whole)."""
+    if split == "test":
+        raise ValueError("SciREX and SciERC files have no test split (use dev, train or all)")
     docs = []
     with Path(path).open(encoding="utf-8") as handle:
         for line in handle:
@@ -346,10 +366,24 @@ def evaluate(
     extractor_name: str = "rules",
     split: Split = "all",
     extractor: Any | None = None,
-) -> EvalReport:
-    """Score the extractor registered as ``extractor_name`` (or ``extractor``) on a gold file."""
+) -> EvalReport | ConceptReport:
+    """Score the extractor registered as ``extractor_name`` (or ``extractor``) on a gold file:
+    mention and concept scores for SciREX/SciERC, guide concept scores for a concept list."""
     from pipeline.extract import load_extractor
 
+    if gold_format(gold) == "concepts":
+        from pipeline.quality.concept_eval import (
+            load_concept_gold,
+            predicted_concepts,
+            score_concepts,
+        )
+
+        if split == "train":
+            raise ValueError("a concept gold file has dev, test or all (no train split)")
+        concept_docs = load_concept_gold(gold, split)
+        ex = extractor if extractor is not None else load_extractor(extractor_name)
+        return score_concepts(concept_docs, predicted_concepts(ex, concept_docs),
+                              ConceptReport(extractor_name, str(gold), split, len(concept_docs)))
     docs = load_gold(gold, split)
     ex = extractor if extractor is not None else load_extractor(extractor_name)
     if not any(d.source == "scirex" for d in docs):
@@ -358,8 +392,11 @@ def evaluate(
     return score(docs, predictions(ex, docs), report)
 
 
-def format_table(report: EvalReport, max_examples: int = 3, top: int = 6) -> str:
-    """The scores as a plain-text table, then the most frequent errors with examples."""
+def format_table(report: EvalReport | ConceptReport, max_examples: int = 3, top: int = 6) -> str:
+    """The scores as a plain-text table, then the most frequent errors with examples (for a
+    concept list: every false positive and miss)."""
+    if isinstance(report, ConceptReport):
+        return format_concept_table(report)
     lines = [
         f"extractor {report.extractor} on {report.gold} (split {report.split}, "
         f"{report.docs} docs); DATASET includes BENCHMARK",
