@@ -4,11 +4,17 @@ are, and how query parameters are drawn. The measurements themselves are not tes
 from __future__ import annotations
 
 import json
+import os
 import random
+import sys
+import time
+from pathlib import Path
 
+import psutil
 import pytest
 
 from bench.scale import (
+    Runner,
     build_pools,
     daily_plan,
     listing_order,
@@ -74,3 +80,26 @@ def test_query_parameters_alternate_frequent_and_rare_concepts_of_the_right_type
     # type rotates through "all types" (left out) and each type
     types = [plan_params(queries["top-concepts"], pools, rng, i).get("type") for i in range(5)]
     assert types == [None, "BENCHMARK", "DATASET", "METHOD", "TASK"]
+
+
+def test_a_failing_step_keeps_its_exit_status_and_stderr_tail(tmp_path: Path) -> None:
+    runner = Runner(tmp_path, os.environ, timeout=30)
+    step = runner.run("fails", [sys.executable, "-c",
+                                "import sys; print('why', file=sys.stderr); sys.exit(3)"])
+    assert (step.status, step.stderr_tail) == ("exit 3", "why")
+    assert step.wall_s is not None and step.cpu_s is not None
+
+
+def test_a_step_over_its_timeout_is_killed_with_the_processes_it_started(tmp_path: Path) -> None:
+    grandchild = tmp_path / "grandchild.pid"
+    script = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', "
+              f"'import time; time.sleep(60)']); open({str(grandchild)!r}, 'w').write(str(p.pid));"
+              f" time.sleep(60)")
+    runner = Runner(tmp_path, os.environ, timeout=1.5)
+    step = runner.run("hangs", [sys.executable, "-c", script])
+    assert step.status == "timeout"
+    pid = int(grandchild.read_text())
+    deadline = time.monotonic() + 5
+    while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the step's own child outlived the timeout"
+        time.sleep(0.1)
