@@ -236,7 +236,10 @@ class Runner:
                 step = Step(name, f"error: {exc}")
                 self._finish(step, quiet, keep)
                 return step
-            watched = psutil.Process(child.pid)
+            try:
+                watched: Any = psutil.Process(child.pid)
+            except psutil.NoSuchProcess:  # already gone: wait4 below still has its figures
+                watched = None
             peak = 0
             status: int | None = None
             usage = None
@@ -248,7 +251,8 @@ class Runner:
                     wall = time.perf_counter() - start
                     status, usage = wait_status, rusage
                     break
-                peak = max(peak, tree_rss(watched))
+                if watched is not None:
+                    peak = max(peak, tree_rss(watched))
                 if time.perf_counter() - start > limit:
                     timed_out = True
                     wall = time.perf_counter() - start
