@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS concepts (
 CREATE INDEX IF NOT EXISTS concepts_by_papers ON concepts (type, paper_count DESC, name, key);
 CREATE INDEX IF NOT EXISTS concepts_by_neighbors
   ON concepts (type, neighbors DESC, paper_count DESC, name, key);
-CREATE INDEX IF NOT EXISTS concepts_first_seen ON concepts (first_seen);
+CREATE INDEX IF NOT EXISTS concepts_by_first_seen
+  ON concepts (first_seen DESC, paper_count DESC, name, key);
 CREATE INDEX IF NOT EXISTS concepts_name ON concepts (name);
 CREATE TABLE IF NOT EXISTS concept_aliases (
   alias_key TEXT NOT NULL,
