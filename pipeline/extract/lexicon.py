@@ -45,7 +45,7 @@ KNOWN_DATASETS = _keys(
     "Common Voice|VoxCeleb|AudioSet|FineWeb|Dolma|SlimPajama|UltraChat|OpenOrca|"
     "Alpaca dataset|Dolly|LMSYS-Chat-1M|SketchyCOCO|FS-COCO|RefCOCO|RefCOCO+|RefCOCOg|"
     "GQA|TextVQA|DocVQA|ChartQA|OK-VQA|ScienceQA|MedQA|PubMedQA|MIMIC-III|MIMIC-IV|"
-    "CheXpert|LIDC-IDRI|CASIA|WIDER FACE|CrowdHuman|MOT17|Argoverse|SemanticKITTI"
+    "CheXpert|LIDC-IDRI|CASIA|WIDER FACE|CrowdHuman|MOT17|Argoverse|SemanticKITTI|FINN.no"
 )
 KNOWN_BENCHMARKS = _keys(
     "BIG-bench|BIG-Bench Hard|BBH|MMLU|MMLU-Pro|GSM8K|HumanEval|MBPP|WebArena|WebShop|ALFWorld|"

@@ -71,6 +71,7 @@ from pipeline.extract.lexicon import (
     M,
     R,
     T,
+    is_not_a_name,
 )
 from pipeline.extract.rules import head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
@@ -144,8 +145,11 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     cue: ConceptType | None = None
     while start < end and (doc[start].is_punct or doc[start].lower_ in EVALUATIVE
                            or doc[start].lower_ in LEAD_CUT_WORDS
-                           or doc[start].lower_ in ("'s", "'")):
+                           or doc[start].lower_ in ("'s", "'")
+                           or (end - start > 1 and is_not_a_name(doc[start].text))):
         start += 1
+    if end - start > 2 and doc[start].lower_.endswith("-based") and doc[start + 1].is_alpha:
+        start += 1  # "learning-based multi-view stereo": the kind of method, not the task
     while end > start and ((doc[end - 1].is_punct and doc[end - 1].text not in (")", "+"))
                            or doc[end - 1].lower_ in CUT_WORDS):
         end -= 1
