@@ -19,7 +19,9 @@ Keys are words joined by ``-``: ``large-language-model``, ``monte-carlo-tree-sea
 ``Normalizer.normalize`` fills ``key`` and ``name`` on every mention of a batch:
 
 - acronym linking: a definition "long form (ACR)" (two adjacent mentions, the acronym
-  inside parentheses right after the long form, checked with the Schwartz-Hearst rule)
+  inside parentheses right after the long form, checked with the Schwartz-Hearst rule), or
+  "ACR (long form)", or a title "ACR: Long Form ..." (the acronym's letters in order in the
+  long form, its first letter first)
   maps the acronym's key to the long form's key, in that paper (its own definition wins)
   and in every other paper of the batch (the most frequent definition across the batch,
   ties broken alphabetically). An acronym defined nowhere in the batch stays its own key.
@@ -95,6 +97,19 @@ def is_acronym_of(acronym: str, long_form: str) -> bool:
     return acronym_long_form_start(acronym, long_form) == 0
 
 
+def _title_acronym(acronym: str, long_form: str) -> bool:
+    """A title's "ACR: Long Form": the acronym's characters in order in the long form, the
+    first one starting it ("MM-UNet" / "Meta Mamba UNet", "Pref-GRPO" / "Pairwise Preference
+    Reward-based GRPO"). Looser than ``is_acronym_of``: the title's colon says it is a
+    definition, so a later word may supply the acronym's first letters again."""
+    return (
+        len(long_form) > len(acronym)
+        and " " in long_form.strip()
+        and long_form[:1].lower() == _acronym_chars(acronym)[:1]
+        and acronym_long_form_start(acronym, long_form) is not None
+    )
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -131,15 +146,24 @@ class Normalizer:
         for field, mentions in by_field.items():
             text = getattr(extraction.paper, field)
             mentions.sort(key=lambda m: m.start)
-            for long, short in pairwise(mentions):
-                between = text[long.end : short.start]
-                after = text[short.end : short.end + 2]
-                if (
-                    re.fullmatch(r"\s*\(\s*", between)
-                    and after.lstrip().startswith(")")
-                    and is_acronym_of(short.text, long.text)
+            for first, second in pairwise(mentions):
+                between = text[first.end : second.start]
+                after = text[second.end : second.end + 2]
+                bracketed = re.fullmatch(r"\s*\(\s*", between) and after.lstrip().startswith(")")
+                if bracketed and is_acronym_of(second.text, first.text):
+                    # "long form (ACR)"
+                    found[concept_key(second.text)][concept_key(first.text)] += 1
+                elif bracketed and is_acronym_of(first.text, second.text):
+                    # "ACR (long form)": "MoL (Mixture-of-Losses) continual training"
+                    found[concept_key(first.text)][concept_key(second.text)] += 1
+                elif (
+                    field == "title"
+                    and first.start == 0
+                    and re.fullmatch(r"\s*:\s*", between)
+                    and _title_acronym(first.text, second.text)
                 ):
-                    found[concept_key(short.text)][concept_key(long.text)] += 1
+                    # a title "ACR: Long Form for ...": "GATE: Geometry-Aware Trained Encoding"
+                    found[concept_key(first.text)][concept_key(second.text)] += 1
         return {
             acr: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for acr, c in found.items()
         }

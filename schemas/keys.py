@@ -18,6 +18,7 @@ __all__ = [
     "node_id",
     "normalized_title",
     "paper_id_for",
+    "query_key",
     "singular_surface",
 ]
 
@@ -123,3 +124,28 @@ def concept_key(text: str) -> str:
     for word in words:
         parts.extend(_LETTER_DIGIT.findall(word) or [word])
     return "-".join(p.casefold() for p in parts)
+
+
+# Head words a user may add after a name that the extractor drops ("ImageNet dataset", "the
+# WebArena benchmark", "GPT-4 model": pipeline.extract.precision trims them the same way).
+_NAME_HEADS = frozenset({
+    "dataset", "datasets", "corpus", "benchmark", "benchmarks", "suite", "environment",
+    "leaderboard", "model", "models", "method", "framework", "system", "architecture",
+    "algorithm", "set", "split", "data", "test", "train", "training", "validation", "val", "dev",
+})
+
+
+def _looks_named(word: str) -> bool:
+    """A name's shape: a capital after the first letter or a digit ("ImageNet", "GPT-4")."""
+    return any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+
+
+def query_key(text: str) -> str:
+    """The key a user means by a concept name in a query: ``concept_key`` of ``text`` without
+    head words after a name ("ImageNet test set" -> ``imagenet``), as the graph stores it."""
+    words = text.split()
+    while len(words) > 1 and words[-1].casefold() in _NAME_HEADS and _looks_named(
+        " ".join(words[:-1]).removeprefix("the ")
+    ):
+        words.pop()
+    return concept_key(" ".join(words))

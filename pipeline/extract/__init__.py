@@ -3,8 +3,10 @@
 The stage sits behind one small interface, ``Extractor``: ``extract(papers)`` yields one
 ``PaperExtraction`` per paper, in order. ``load_extractor(name)`` builds one from a registry:
 ``rules`` (the token rules alone, ``rules.py``), ``model`` and ``hybrid`` (the trained NER
-alone, and the NER plus the rules: ``model.py``, ``hybrid.py``); ``DEFAULT_EXTRACTOR`` is what
-``paperkg run``/``extract`` use.
+alone, and the NER plus the rules and the precision filter: ``model.py``, ``hybrid.py``,
+``precision.py``), ``hybrid-mentions`` (the hybrid before its precision filter: mentions in the
+SciREX style, generic phrases included); ``DEFAULT_EXTRACTOR`` is what ``paperkg
+run``/``extract`` use.
 
 This module is the registry only; it imports the implementations, never the other way round.
 """
@@ -25,6 +27,7 @@ __all__ = [
     "EXTRACTORS",
     "Extractor",
     "HybridExtractor",
+    "MentionExtractor",
     "ModelExtractor",
     "RuleExtractor",
     "build_nlp",
@@ -36,10 +39,20 @@ class Extractor(Protocol):
     def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]: ...
 
 
+class MentionExtractor(HybridExtractor):
+    """The hybrid without its precision filter: every span in the SciREX annotation style,
+    generic technical phrases included ("pooling", "search techniques", "CIFAR-10 dataset").
+    SciREX and SciERC score mentions this way; the graph wants concepts (``hybrid``)."""
+
+    name = "hybrid-mentions"
+    precision_filter = False
+
+
 EXTRACTORS: dict[str, Callable[[], Extractor]] = {
     "rules": RuleExtractor,
     "model": ModelExtractor,  # the trained NER alone
-    "hybrid": HybridExtractor,  # the trained NER plus the rules
+    "hybrid": HybridExtractor,  # the trained NER plus the rules, then the precision filter
+    "hybrid-mentions": MentionExtractor,  # the same before the precision filter
 }
 # What `paperkg run` and `paperkg extract` use: the one place to change it.
 DEFAULT_EXTRACTOR = "hybrid"

@@ -28,7 +28,11 @@ per paper:
    with no name before it ("multi-task datasets") is dropped unless the short lists know it;
    a known model family with a parameter count ("Falcon-7b") is a METHOD;
 5. organisations and tools on the rules' not-a-name list ("OpenAI", "MATLAB") are never
-   concepts, whatever type the NER gave them.
+   concepts, whatever type the NER gave them;
+6. the precision filter (``pipeline.extract.precision``) splits, trims, drops and types what
+   is left so that it reads as concepts a reader would list: no generic phrases ("our
+   model", "computational efficiency", "generation"), verb or title fragments, or head
+   words after a name ("ImageNet dataset" -> "ImageNet").
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
+from pipeline.extract.precision import refine
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
 from pipeline.extract.spans import Candidate
 from schemas.keys import concept_key
@@ -66,6 +71,7 @@ class HybridExtractor(ModelExtractor):
     name = "hybrid"
     add_tier = 2  # rule spans of this tier and up are added where the NER found nothing
     filter_datasets = True  # drop NER "DATASET"s with no cue and no name shape
+    precision_filter = True  # the last step, ``precision.refine``: concepts a reader lists
 
     def __init__(
         self,
@@ -135,8 +141,11 @@ class HybridExtractor(ModelExtractor):
                 elif (strength == 0 and self.filter_datasets
                       and not _name_like(span, in_title_case)):
                     continue  # "natural language", "reward": SciERC-style material, not data
+                c.strength = max(c.strength, strength)
             kept.append(c)
-        return kept
+        if not self.precision_filter:
+            return kept
+        return refine(docs, kept, title_case)
 
     def _dataset_type(
         self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]

@@ -37,7 +37,15 @@ KNOWN_DATASETS = _keys(
     "Omniglot|MS MARCO|OpenWebText|RedPajama|ShareGPT|Wikipedia|BookCorpus|Visual Genome|"
     "Flickr30k|CUB|Places365|LSUN|FFHQ|Kinetics|UCF101|ShapeNet|ScanNet|nuScenes|Waymo|"
     "Market-1501|ILSVRC|STL-10|CUHK03|DAVIS|Set5|Set14|BSD100|Urban100|CamVid|LFW|WMT|"
-    "IWSLT|Ego4D|OpenImages|Open Images|YFCC100M|Stanford Cars|Caltech-101"
+    "IWSLT|Ego4D|OpenImages|Open Images|YFCC100M|Stanford Cars|Caltech-101|"
+    # widely used in 2024-25 papers (3D vision, segmentation, vision-language, speech)
+    "RealEstate10K|RE10K|LLFF|Objaverse|SA-1B|LAION-400M|DataComp|Synapse|AMOS|"
+    "BraTS|ScanNet++|Matterport3D|Replica|Mip-NeRF 360|ShapeNetCore|ModelNet40|"
+    "CC3M|CC12M|WebVid|HowTo100M|MSR-VTT|ActivityNet|Something-Something|NTU RGB+D|"
+    "Common Voice|VoxCeleb|AudioSet|FineWeb|Dolma|SlimPajama|UltraChat|OpenOrca|"
+    "Alpaca dataset|Dolly|LMSYS-Chat-1M|SketchyCOCO|FS-COCO|RefCOCO|RefCOCO+|RefCOCOg|"
+    "GQA|TextVQA|DocVQA|ChartQA|OK-VQA|ScienceQA|MedQA|PubMedQA|MIMIC-III|MIMIC-IV|"
+    "CheXpert|LIDC-IDRI|CASIA|WIDER FACE|CrowdHuman|MOT17|Argoverse|SemanticKITTI|FINN.no"
 )
 KNOWN_BENCHMARKS = _keys(
     "BIG-bench|BIG-Bench Hard|BBH|MMLU|MMLU-Pro|GSM8K|HumanEval|MBPP|WebArena|WebShop|ALFWorld|"
@@ -46,7 +54,19 @@ KNOWN_BENCHMARKS = _keys(
     "SWE-bench|AgentBench|MT-Bench|AlpacaEval|Chatbot Arena|GAIA|ToolBench|ScienceWorld|"
     "TextWorld|Crafter|RLBench|CALVIN|LIBERO|Mind2Web|MiniWoB|MiniWoB++|OSWorld|VQA|VQAv2|"
     "MATH|BoolQ|DROP|StrategyQA|CommonsenseQA|OpenBookQA|LAMBADA|MuJoCo|OpenAI Gym|Gym|"
-    "Minecraft|MineRL|Habitat|AI2-THOR|ALFRED|VirtualHome|BEIR|MTEB|LongBench|AIME"
+    "Minecraft|MineRL|Habitat|AI2-THOR|ALFRED|VirtualHome|BEIR|MTEB|LongBench|AIME|"
+    # widely used in 2024-25 papers: reasoning, code, agents, multimodal, 3D, exams, CASP
+    "AIME24|AIME25|AIME 2024|AIME 2025|MATH-500|MATH500|GPQA|GPQA-Diamond|AMC|AMC23|"
+    "OlympiadBench|Minerva Math|LiveCodeBench|HumanEval+|MBPP+|APPS|CodeContests|BigCodeBench|"
+    "SWE-bench Verified|Terminal-Bench|tau-bench|BFCL|VisualWebArena|WorkArena|AndroidWorld|"
+    "MMMU|MMBench|MME|MathVista|MM-Vet|SEED-Bench|POPE|BLINK|Video-MME|VBench|GenEval|"
+    "T2I-CompBench|DPG-Bench|ARC-AGI|ARC-Challenge|ARC-Easy|IFEval|Arena-Hard|RULER|"
+    "Needle in a Haystack|LongBench v2|InfiniteBench|HELMET|Natural Plan|Blocksworld|"
+    "CogEval|MyoHand|MyoSuite|Adroit|Adroit Hand|Only Connect Wall|DTU|ETH3D|"
+    "Tanks and Temples|Tanks & Temples|Tanks&Temples|KITTI 2015|Middlebury|USMLE|"
+    "MedMCQA|CASP|CASP13|CASP14|CASP15|SuperCLUE|C-Eval|CMMLU|XNLI|FLORES|FLORES-200|"
+    "MACHIAVELLI|Jericho|NetHack Learning Environment|Overcooked|SMAC|StarCraft II|"
+    "Google Research Football|Isaac Gym|ManiSkill|RoboSuite|Franka Kitchen|CARLA|nuPlan"
 )
 KNOWN_METHODS = _keys(
     "GPT|GPT-2|GPT-3|GPT-3.5|GPT-4|GPT-4o|GPT-4V|ChatGPT|InstructGPT|Codex|LLaMA|Llama|Llama 2|"
@@ -56,14 +76,39 @@ KNOWN_METHODS = _keys(
     "DQN|PPO|SAC|DDPG|TRPO|A3C|DPO|RLHF|LSTM|GRU|CNN|RNN|GAN|VAE|MLP|GNN|LLM|LM|VLM|MLLM|SAE|"
     "word2vec|GloVe|ELMo|XGBoost|MCTS|Adam|SGD|LoRA|QLoRA|CoT|ReAct|Reflexion|RAG|ICL|"
     "chain of thought|chain-of-thought|maximum likelihood estimation|RL|DRL|MARL|IRL|BC|"
-    "NeRF|SimCLR|MoCo|BYOL|DINO|SAM"
+    "NeRF|SimCLR|MoCo|BYOL|DINO|SAM|"
+    # widely used model families of 2024-25 papers (a name with a version or size is one of
+    # them: "Qwen3-8B", "OMG-LLaVA" are METHODs, see ``model_family``)
+    "LLaVA|Qwen2|Qwen2.5|Qwen3|DeepSeek-R1|DeepSeek-V3|Llama 4|Phi-3|Phi-4|Gemma 2|Gemma 3|"
+    "Claude 3|Claude 3.5|Claude-3 Opus|o1|o3|GPT-4.1|GPT-5|Gemini 2.5|PEGASUS|BART|"
+    "DINOv2|SAM2|SAM 2|ViT-B|ViT-L|ConvNeXt|Swin|Swin Transformer|Mamba|U-Net|UNet|nnU-Net|"
+    "nnUNet|GRPO|PPO|DDPM|DDIM|LDM|DiT|ControlNet|3DGS|Gaussian Splatting|"
+    "3D Gaussian Splatting|NSGA-II|BLIP|BLIP-2|InstructBLIP|Whisper|wav2vec 2.0|HuBERT|"
+    "Sentence-BERT|SBERT|ColBERT|DPR|BM25|TF-IDF|LightGBM|CatBoost|MoE|mixture of experts"
 )
-KNOWN_TASKS = _keys("QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM")
+KNOWN_TASKS = _keys(
+    "QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM|"
+    # tasks whose head word is not one of ``TASK_HEADS`` or that read like a method
+    "multi-view stereo|MVS|novel view synthesis|NVS|structure from motion|SfM|"
+    "protein structure prediction|text-to-image|T2I|text-to-video|T2V|text-to-speech|TTS|"
+    "image-to-image translation|lipreading|lip reading|mathematical reasoning|"
+    "multi-hop reasoning|commonsense reasoning|code generation|change detection|"
+    "referring expression comprehension|visual grounding|image inpainting|denoising|"
+    "deblurring|dehazing|inpainting|outpainting"
+)
 KNOWN_METRICS = _keys(
     "BLEU|ROUGE|ROUGE-L|ROUGE-1|ROUGE-2|F1|F1 score|mAP|AUC|AUROC|IoU|mIoU|PSNR|SSIM|FID|WER|"
     "CER|MRR|NDCG|METEOR|CIDEr|Pass@1|pass@k|Elo|perplexity|accuracy|top-1 accuracy|"
     "top-5 accuracy|success rate|error rate|word error rate|exact match|win rate|"
-    "inception score|mean average precision|F-score|F-measure|recall@1|BERTScore"
+    "inception score|mean average precision|F-score|F-measure|recall@1|BERTScore|"
+    # cost measures and detection/segmentation/3D measures (annotation guide: METRIC)
+    "AP|AP50|AP75|mAP50|mAP@0.5|Dice|Dice score|Dice coefficient|DSC|HD95|Hausdorff distance|"
+    "LPIPS|Chamfer distance|RMSD|RMSE|MSE|lDDT|TM-score|GDT|CVaR|"
+    "Conditional Value-at-Risk|pass@k|pass@10|pass@100|latency|throughput|training throughput|"
+    "GPU memory|memory footprint|run-time|runtime|token consumption|compression ratio|"
+    "precision|recall|specificity|sensitivity|Spearman correlation|Pearson correlation|"
+    "Kendall tau|CLIPScore|ImageReward|PickScore|HPSv2|FVD|KID|NIQE|EPE|AbsRel|Chrf|chrF++|"
+    "COMET|SacreBLEU|macro-F1|micro-F1|pixel accuracy|zero-shot accuracy|agreement rate"
 )
 KNOWN: dict[str, ConceptType] = {
     **{k: M for k in KNOWN_METHODS},
@@ -87,6 +132,9 @@ NOT_NAMES = word_set(
     ieee acm ceo faq io ui ux gb tb mb kb hz ghz fps openai deepmind github youtube
     huggingface linkedin arxiv latex ios macos iphone pytorch tensorflow jax numpy scipy
     mturk ios ip tv pc dna rna mri ct ecg eeg covid sota llc inc ltd ph.d et al en de fr zh
+    mit bsd gpl db dbs fp4 fp8 fp16 fp32 fp64 bf16 int4 int8 google microsoft nvidia anthropic
+    alibaba baidu tencent amazon apple ibm intel amd huawei bytedance english chinese french
+    german spanish japanese korean arabic hindi russian portuguese italian
     """
 )
 
@@ -258,5 +306,131 @@ NAME_SUFFIX_WORDS = word_set(
     """
     based specific like driven level free style type aware only centric powered friendly
     scale sized wise agnostic oriented time native like
+    """
+)
+
+
+# ---------------------------------------------------------------------------
+# The precision filter (``pipeline.extract.precision``): what is not a concept a reader would
+# list (annotation guide, "is not" column). One list per rule; the rule is in the module.
+
+# Head words that name a kind of thing, not a thing: "X model" is the concept X (when X is one)
+# or nothing ("our model", "a segmentation method", "compression framework").
+STRIP_HEADS = word_set(
+    """
+    model models method methods approach approaches framework frameworks technique techniques
+    algorithm algorithms architecture architectures system systems mechanism mechanisms
+    strategy strategies scheme schemes pipeline pipelines module modules solution solutions
+    paradigm paradigms procedure procedures process processes methodology methodologies
+    task tasks problem problems family families variant variants version versions
+    """
+)
+# ... and after a name the data heads too: "ImageNet dataset", "the WebArena benchmark",
+# "ImageNet test set" are ImageNet and WebArena (the cue still types them).
+DATA_HEADS = word_set(
+    """
+    dataset datasets corpus corpora benchmark benchmarks suite suites leaderboard
+    environment environments testbed collection split splits set sets data challenge
+    competition score scores metric metric metrics
+    """
+)
+# Multi-word "X set" heads stripped after a name: "ImageNet test set", "COCO val split".
+SET_WORDS = word_set("test train training validation val dev held-out evaluation eval")
+# Families whose head word is part of the name (the guide's "diffusion models", the modern
+# set's "reward model"): kept whole, never stripped to "diffusion" or "reward".
+HEADED_NAMES = _keys(
+    "diffusion model|reward model|language model|large language model|world model|"
+    "foundation model|vision-language model|vision language model|mixture model|"
+    "topic model|generative model|energy-based model|state space model|"
+    "hidden Markov model|Gaussian mixture model|latent diffusion model|"
+    "evolutionary algorithm|genetic algorithm|multi-objective evolutionary algorithm|"
+    "expectation-maximization algorithm|EM algorithm|multi-agent system|"
+    "recommender system|recommendation system|dialogue system|expert system|"
+    "mixture of experts|bag-of-words model|sequence-to-sequence model|seq2seq model|"
+    "autoregressive model|masked language model|vision transformer model"
+)
+# Head words that make a descriptive phrase, never a concept, whatever their modifiers:
+# capabilities, qualities, parts of a study ("LLMs' reasoning capability", "computational
+# efficiency", "natural language response", "pre-training stage", "real-world application").
+NON_CONCEPT_HEADS = word_set(
+    """
+    capability capabilities ability abilities capacity capacities robustness efficiency
+    generalization generalisation scalability diversity interpretability explainability
+    variance flexibility uncertainty effectiveness fidelity stability reliability
+    adaptability transparency controllability connectivity consistency coherence fluency
+    realism plausibility versatility usability practicality feasibility applicability
+    performance improvement improvements gain gains benefit benefits advantage advantages
+    average quality qualities representation representations distribution distributions
+    response responses query queries scene scenes sequence sequences domain domains
+    application applications stage stages phase phases literature objective objectives
+    formulation formulations design designs information text texts nature direction
+    directions indicator indicators constraint constraints variety collection procedure
+    density vector vectors size sizes criterion criteria level levels boundary boundaries
+    setting settings scenario scenarios component components property properties factor
+    factors result results outcome outcomes insight insights issue issues challenge
+    challenges limitation limitations aspect aspects way ways manner form forms type types
+    kind kinds condition conditions context contexts input inputs output outputs example
+    examples instance instances value values parameter parameters requirement requirements
+    principle principles perspective perspectives step steps user users people human humans
+    researcher researchers practitioner practitioners
+    """
+)
+# One word alone that is a verb, an activity or a quality, not a concept ("generation",
+# "retrieval", "sampling" as tasks; "reward" as a metric). A known name or metric
+# (``KNOWN``: "accuracy", "latency") and the standalone task/method words are kept.
+GENERIC_WORDS = word_set(
+    """
+    generation retrieval prediction recognition segmentation detection classification
+    adaptation construction analysis compression grounding mapping simulation visualization
+    visualisation sampling exploration solution classifier encoder decoder retraining
+    regularization reward rewards error errors misinformation optimization optimisation
+    training evaluation inference reasoning planning learning modeling modelling control
+    alignment estimation search understanding synthesis reconstruction tracking editing
+    representation embedding embeddings attention transformer transformers agent agents
+    policy policies memory plug-and-play state-of-the-art end-to-end self-evaluation
+    self-labeling pre-training pretraining fine-tuning finetuning post-training architecture
+    scaling transfer refinement augmentation distillation interpolation denoising decoding
+    encoding tuning prompting verification execution allocation manipulation navigation
+    fusion matching ranking filtering pruning quantization feedback supervision annotation
+    """
+)
+# Leading words dropped from a span: evaluative and vague adjectives (the guide: "drop
+# evaluative words"), which never start a concept's name.
+EVALUATIVE = word_set(
+    """
+    novel new proposed efficient effective robust powerful simple lightweight improved
+    enhanced state-of-the-art sota advanced existing various different several many multiple
+    numerous diverse unified general generic standard traditional conventional popular
+    typical high-quality high-performance high-performing cutting-edge strong stronger
+    competitive comprehensive extensive superior remarkable significant scalable flexible
+    practical reliable accurate precise versatile innovative our their its this these those
+    such the a an any each every both all
+    """
+)
+# Words a span cannot end in: it was cut in mid phrase ("downstream task of", "planning and").
+CUT_WORDS = word_set(
+    """
+    of and or to for in on with by from at as via up across between than that which whose
+    the a an its their our this these such into over under per versus vs
+    """
+)
+# Words a span cannot start with (a preposition: "around Cupid", "of X").
+LEAD_CUT_WORDS = word_set(
+    """
+    of and or to for in on with by from at as via up across between than around about into
+    over under per versus vs within without through toward towards among
+    """
+)
+# Name endings that type a name (after the short lists, before context): "NoveltyBench",
+# "T2R-bench", "CodeAgent-Test", "Arena" are benchmarks; "ChipKG" (a knowledge graph),
+# "...Corpus" are datasets.
+BENCHMARK_SUFFIXES = ("bench", "-test", "-eval", "eval", "arena", "gym", "-hard", "-qa")
+DATASET_SUFFIXES = ("kg", "corpus", "-data", "-db")
+# A task head that often names a technique too ("retrieval-augmented reasoning"): a METHOD
+# span with it is not made a TASK. See ``precision.retype``.
+AMBIGUOUS_TASK_HEADS = word_set(
+    """
+    inference alignment control modeling modelling programming tuning prompting search
+    decoding steering
     """
 )

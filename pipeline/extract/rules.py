@@ -47,7 +47,9 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.extract.lexicon import (
     BENCHMARK_CUES,
+    BENCHMARK_SUFFIXES,
     DATASET_CUES,
+    DATASET_SUFFIXES,
     ED_OK,
     EVAL_WORDS,
     GENERIC_MODIFIERS,
@@ -81,7 +83,7 @@ from pipeline.normalize import acronym_long_form_start
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
-__all__ = ["KNOWN_NAME_STRENGTH", "RuleExtractor"]
+__all__ = ["KNOWN_NAME_STRENGTH", "RuleExtractor", "head_type_word", "name_shaped", "suffix_type"]
 
 KNOWN_NAME_STRENGTH = 7  # a name's type from the short lists: the strongest evidence there is
 
@@ -134,6 +136,11 @@ def _name_shaped(text: str) -> bool:
     if _head_type_word(text.lower()) is not None:
         return False  # NEtworks
     return inner_upper or has_digit
+
+
+def name_shaped(text: str) -> bool:
+    """A token shaped like a name (``_name_shaped``): GPT-4, LLaMA, WebArena, CIFAR10."""
+    return _name_shaped(text)
 
 
 def _is_name_token(tok: Token, in_title: bool) -> bool:
@@ -216,6 +223,31 @@ def _head_type_word(low: str) -> tuple[ConceptType, str] | None:
     return None
 
 
+def head_type_word(low: str) -> tuple[ConceptType, str] | None:
+    """(type, kind) of a lower-case word that can end a concept phrase, else None."""
+    return _head_type_word(low)
+
+
+def suffix_type(text: str) -> ConceptType | None:
+    """The type a name's own form gives it: an ending ("NoveltyBench", "CodeAgent-Test" are
+    benchmarks, "ChipKG" a dataset), else a known model or dataset family as one of its
+    hyphen parts ("OMG-LLaVA", "Qwen3-8B", "PEGASUS-X" are models, "FS-COCO" a dataset)."""
+    low = text.lower()
+    if len(text) > 4 and low.endswith(BENCHMARK_SUFFIXES):
+        return B
+    if len(text) > 3 and ((low.endswith(DATASET_SUFFIXES) and text[-2:].isupper())
+                          or low.endswith(("corpus", "-data"))):
+        return D
+    parts = [re.sub(r"\d+(?:\.\d+)?[bBmMkK]?$", "", p) for p in re.split(r"[-\s]", text)]
+    for part in parts:
+        key = concept_key(part) if len(part) > 2 else ""
+        if KNOWN.get(key) is M:
+            return M
+        if KNOWN.get(key) in (D, B) and len(parts) > 1:
+            return KNOWN[key]
+    return None
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -238,7 +270,8 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
         last = low.rsplit("-", 1)[-1]
         if low in DATASET_CUES or last in ("dataset", "corpus", "data", "treebank"):
             return D
-        if low in BENCHMARK_CUES or last in ("benchmark", "test", "challenge", "suite"):
+        if low in BENCHMARK_CUES or last in ("benchmark", "test", "challenge", "suite",
+                                             "examination", "exam", "olympiad", "competition"):
             return B
         if low in ("problem", "task") or last in ("problem", "task"):
             return T
@@ -388,7 +421,8 @@ class RuleExtractor:
                 out.append(Candidate(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
                 continue
             before = {t.lower_ for t in doc[max(sent.start, first - 4) : first]}
-            ctype = _long_form_type(long_span, proposed=bool(before & PROPOSE))
+            ctype = KNOWN.get(concept_key(acr.text)) or _long_form_type(
+                long_span, proposed=bool(before & PROPOSE))
             acronyms[acr.text] = ctype if ctype is not None else acronyms.get(acr.text)
             if ctype is None:
                 continue
@@ -557,6 +591,10 @@ class RuleExtractor:
                 return KNOWN[k], KNOWN_NAME_STRENGTH
         if any(key.startswith(p) for p in ("gpt-", "llama-", "claude-", "gemini-", "qwen-")):
             return M, KNOWN_NAME_STRENGTH
+        # the name's own form: "-Bench"/"-Test" endings, "...KG", a known family in it
+        by_form = suffix_type(text)
+        if by_form is not None:
+            return by_form, 6
         g_start, g_end = group[0][0], group[-1][1]
         sent = doc[s].sent
         # right cue: "X dataset", "X and Y benchmarks"
@@ -587,6 +625,8 @@ class RuleExtractor:
                     return B, 5
         # left cue: "benchmarks such as X", "datasets (X, Y)", "the benchmark X"
         back = [t.lower_ for t in doc[max(sent.start, g_start - 4) : g_start]]
+        if len(back) >= 2 and back[-1] == "," and back[-2] in DATASET_CUES | BENCHMARK_CUES:
+            back = []  # "Evaluated on a ... benchmark, ChipMind outperforms": a clause ends
         for w in reversed(back):
             if w in DATASET_CUES:
                 return D, 5

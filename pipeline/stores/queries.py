@@ -14,7 +14,7 @@ from typing import Any
 from graph_queries import NamedQuery, load_queries
 from pipeline.stores.base import PAPER_ROLES
 from schemas import ConceptType, Role
-from schemas.keys import concept_key
+from schemas.keys import concept_key, query_key
 
 
 class QueryError(Exception):
@@ -103,7 +103,7 @@ def resolve_params(query: NamedQuery, raw: Mapping[str, str]) -> dict[str, Any]:
             raise QueryError(
                 f"--param {param.name} must be {param.kind}, not {raw[param.name]!r}"
             ) from None
-        values[param.name] = concept_key(str(value)) if param.kind == "concept" else value
+        values[param.name] = query_key(str(value)) if param.kind == "concept" else value
     return values
 
 

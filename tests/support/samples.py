@@ -39,7 +39,20 @@ SAMPLE_DATA_NAMES = {
     "Meta-World:": ["Meta-World"],
     "The Lottery Ticket Hypothesis": ["MNIST", "CIFAR10"],
     "Cross-Task Generalization": ["NATURAL INSTRUCTIONS"],  # whole, though all capitals
+    "ALPINE:": ["Blocksworld"],
+    "Evaluating Cognitive Maps": ["CogEval"],
+    "MyoDex:": ["MyoHand", "Adroit Hand"],
+    "Large Language Models are Fixated": ["Only Connect Wall"],
+    "Dynamic Slate Recommendation": ["FINN.no"],  # the marketplace's public dataset
 }
+# Names only the trained NER finds (two plain capitalised words): the rules alone miss them.
+NER_ONLY_NAMES = {"Adroit Hand"}
+# Generic phrases, fragments and split names that are no concept (issue 13): none is a mention
+SAMPLE_JUNK = [
+    "sampling", "generalization", "pre-trained model", "AI system", "model size",
+    "sized model", "eleven task", "expanding", "ImageNet dataset", "ImageNet test set",
+    "downstream task", "robustness", "efficiency", "generation",
+]
 
 
 ATOM_FEED = """<?xml version="1.0" encoding="UTF-8"?>

@@ -126,3 +126,32 @@ def test_name_ties_break_alphabetically() -> None:
     ))
     out = Normalizer().normalize([e])[0]
     assert {m.name for m in out.mentions} == {"Graph Network"}
+
+
+def test_acronym_before_its_long_form_and_title_definitions_link() -> None:
+    m = ConceptType.METHOD
+    p = Paper(id="p", title="GATE: Geometry-Aware Trained Encoding",
+              abstract="We add MoL (Mixture-of-Losses) training. MoL helps GATE.")
+    title = Mention(text="GATE", type=m, start=0, end=4, field="title", sentence=p.title)
+    long = Mention(text="Geometry-Aware Trained Encoding", type=m, start=6, end=37,
+                   field="title", sentence=p.title)
+    e = PaperExtraction(paper=p, mentions=(
+        title, long, _mention(p, "MoL", m), _mention(p, "Mixture-of-Losses", m),
+        _mention(p, "MoL", m, 1), _mention(p, "GATE", m),
+    ))
+    (out,) = Normalizer().normalize([e])
+    keys = {x.text: x.key for x in out.mentions}
+    assert keys["MoL"] == keys["Mixture-of-Losses"] == "mixture-of-loss"
+    assert keys["GATE"] == keys["Geometry-Aware Trained Encoding"]
+
+
+def test_a_title_colon_without_an_acronym_links_nothing() -> None:
+    m = ConceptType.METHOD
+    p = Paper(id="p", title="WebArena: A Realistic Web Environment", abstract="WebArena is new.")
+    e = PaperExtraction(paper=p, mentions=(
+        Mention(text="WebArena", type=m, start=0, end=8, field="title", sentence=p.title),
+        Mention(text="Realistic Web Environment", type=m, start=12, end=37, field="title",
+                sentence=p.title),
+    ))
+    (out,) = Normalizer().normalize([e])
+    assert [x.key for x in out.mentions] == ["webarena", "realistic-web-environment"]

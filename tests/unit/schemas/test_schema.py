@@ -55,3 +55,12 @@ def test_paper_ids_are_stable() -> None:
     assert paper_id_for("Any", "oai:arXiv.org:hep-th/9901001") == "hep-th/9901001"
     assert paper_id_for("Tree  Search!") == paper_id_for("tree search")
     assert paper_id_for("Tree Search") != paper_id_for("Graph Search")
+
+
+def test_query_key_drops_head_words_after_a_name_only() -> None:
+    from schemas.keys import query_key
+
+    assert query_key("ImageNet test set") == query_key("the ImageNet dataset") == "imagenet"
+    assert query_key("the WebArena benchmark") == "webarena"
+    assert query_key("GPT-4 model") == "gpt-4"
+    assert query_key("diffusion model") == "diffusion-model"  # no name before the head

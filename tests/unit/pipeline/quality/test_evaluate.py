@@ -183,11 +183,18 @@ def test_cli_evaluate_prints_table_and_json(
 
 
 # ---------------------------------------------------------------------------
-# Quality regression: the shipped default extractor on the held-out SciREX dev split.
+# Quality regression: the shipped NER plus rules on the held-out SciREX dev split, scored as
+# mentions (``hybrid-mentions``: SciREX annotates generic phrases, "pooling", "search
+# techniques", that the default's precision filter drops by design), and the default on the
+# modern set's dev half, scored as concepts per the annotation guide.
 
 # Reached by the shipped model (see docs/extraction-quality.md); the test allows 0.02 less.
 DEV_EXACT_F1 = 0.576
 DEV_CONCEPT_F1 = 0.576
+MENTION_EXTRACTOR = "hybrid-mentions"
+# the default on the modern set's dev half (docs/extraction-quality.md), 0.02 allowed
+MODERN_DEV_TYPED_P = 0.61
+MODERN_DEV_TYPED_R = 0.70
 
 
 def scirex_file() -> Path:
@@ -200,8 +207,23 @@ def scirex_file() -> Path:
     return path
 
 
-def test_default_extractor_quality_on_dev_split_has_not_regressed() -> None:
-    report = evaluate(scirex_file(), DEFAULT_EXTRACTOR, "dev")
+def test_mention_quality_on_dev_split_has_not_regressed() -> None:
+    report = evaluate(scirex_file(), MENTION_EXTRACTOR, "dev")
     assert report.docs >= 30
     assert report.f1("exact") >= DEV_EXACT_F1 - 0.02, format_table(report)
     assert report.f1("concept") >= DEV_CONCEPT_F1 - 0.02, format_table(report)
+
+
+def test_default_extractor_concept_quality_on_modern_dev_has_not_regressed() -> None:
+    from pipeline.quality.modern_set import corpus_path
+
+    if not corpus_path().is_file():
+        reason = f"{corpus_path()} missing (the shared corpora sit beside the repo)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    gold = Path(__file__).parents[4] / "pipeline" / "quality" / "data" / "modern-2025.jsonl"
+    report = evaluate(gold, DEFAULT_EXTRACTOR, "dev")
+    typed = report.scores["typed"]["ALL"]
+    assert typed.precision >= MODERN_DEV_TYPED_P - 0.02, format_table(report)
+    assert typed.recall >= MODERN_DEV_TYPED_R - 0.02, format_table(report)

@@ -1,0 +1,298 @@
+"""The precision filter: the last step of the hybrid extractor, keeping what a reader would list.
+
+The NER and the rules propose spans in the SciREX/SciERC style, which marks generic technical
+phrases ("segmentation method", "computational efficiency", "generation"). The annotation guide
+(``../shared/docs/annotation-guide.md``) and the modern evaluation set ask for concepts: names,
+and specific techniques, tasks and metrics. ``refine`` turns one paper's chosen spans into that,
+with the word lists of ``lexicon.py`` (the "precision filter" section), in this order:
+
+1. **Split** a span around an acronym it contains ("learning-based multi-view stereo (MVS)
+   methods" -> "learning-based multi-view stereo", "MVS"; what follows the bracket is a head
+   word) and at a coordination ("AMOS2022 and Synapse dataset" -> "AMOS2022", "Synapse
+   dataset"), unless the whole is a known name ("Tanks and Temples") or a Title-Cased name
+   in running text.
+2. **Trim** leading evaluative words, articles and prepositions ("novel", "our", "around"),
+   trailing cut words ("downstream task of", "planning and"), then head words:
+   - a data head after a name ("ImageNet dataset", "ImageNet test set", "the WebArena
+     benchmark", "IoU score") goes and types the name (``DATA_HEADS``: dataset/corpus ->
+     DATASET, benchmark/suite/environment/competition -> BENCHMARK, score/metric -> METRIC);
+   - a generic head (``STRIP_HEADS``: model, method, framework, approach, system, task ...)
+     goes when what is left is a name or ends in a concept head word ("GPT-4 model" -> GPT-4,
+     "semantic segmentation task" -> semantic segmentation, "ChipKG-Augmented Reasoning
+     mechanism"); with nothing but generic modifiers left ("our model", "compression
+     framework", "plug-and-play solution") the span is dropped. Families whose head is part
+     of the name (``HEADED_NAMES``: diffusion model, reward model) stay whole.
+3. **Drop** (``keep``): LaTeX, possessives ("LLMs' reasoning capability"), descriptive heads
+   (``NON_CONCEPT_HEADS``: capability, robustness, efficiency, representation, application
+   ...), one generic word alone (``GENERIC_WORDS``: generation, retrieval, sampling, reward),
+   one lower-case word that is no known concept, verb and clause fragments (a first word that
+   is a verb, an adverb or a gerund: "ensuring robust alignment", "adaptively sample depth
+   hypotheses"), and title fragments: in a Title Case title, a span with no name in it that
+   the abstract never uses ("Local Information Matter", "Enhancing Traffic Management").
+4. **Type** (``retype``): a known name takes its type from the short lists (``KNOWN``); a
+   METHOD span ending in a task head is a TASK ("mathematical reasoning", "novel-view
+   synthesis"); then one type per concept key in the paper, the strongest evidence winning,
+   and an acronym takes the type of the long form it is defined by.
+
+Each step keeps a span that carries a name (a name-shaped token such as GPT-4 or WebArena, or a
+known name): the filter is about generic phrases, not about names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import pairwise
+
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.lexicon import (
+    AMBIGUOUS_TASK_HEADS,
+    BENCHMARK_CUES,
+    CUT_WORDS,
+    DATA_HEADS,
+    DATASET_CUES,
+    EVALUATIVE,
+    GENERIC_WORDS,
+    HEADED_NAMES,
+    ING_OK,
+    KNOWN,
+    LEAD_CUT_WORDS,
+    METHOD_STANDALONE,
+    METHOD_STRONG_HEADS,
+    NON_CONCEPT_HEADS,
+    SET_WORDS,
+    STRIP_HEADS,
+    TASK_HEADS,
+    TASK_STANDALONE,
+    TITLE_NAMES,
+    VERBISH,
+    B,
+    D,
+    M,
+    R,
+    T,
+    is_not_a_name,
+)
+from pipeline.extract.rules import head_type_word
+from pipeline.extract.rules import name_shaped as _name_shaped
+from pipeline.extract.spans import Candidate
+from schemas.keys import concept_key, singular_surface
+from schemas.model import ConceptType
+
+__all__ = ["keep", "refine", "trim"]
+
+_STRONG = 5  # evidence that decides a name's type for the whole paper (cue words, lists)
+_COORD = frozenset({"and", "or", "&", ","})
+_POSSESSIVE = ("'s", "'", "\u2019s", "\u2019")
+# a name-typing data head after a name: which type it gives
+_HEAD_TYPE: dict[str, ConceptType] = {
+    **{w: D for w in DATASET_CUES | {"data", "collection", "split", "splits", "set", "sets"}},
+    **{w: B for w in BENCHMARK_CUES | {"challenge", "competition"}},
+    "score": R, "scores": R, "metric": R, "metrics": R,
+}
+# Title-Cased generic heads dropped after a Title-Cased name ("Spike Aware Mixed-Precision
+# Quantization Strategy"); "Model"/"Network" are not: "Spatially-Aware Foundation Model".
+_TITLE_STRIP = frozenset({"strategy", "framework", "method", "approach", "technique",
+                          "mechanism", "module", "pipeline", "scheme", "methodology"})
+# the modifiers of a technique, not of a task: "retrieval-augmented reasoning"
+_METHOD_MODIFIER_ENDS = ("-augmented", "-based", "-guided", "-driven", "-enhanced")
+
+
+def _has_name(span: Span) -> bool:
+    """A name-shaped token (GPT-4, WebArena, MVS) or the whole span a known name."""
+    key = concept_key(span.text)
+    return key in KNOWN or key in HEADED_NAMES or any(_name_shaped(t.text) for t in span)
+
+
+def _lower_word(span: Span, i: int) -> bool:
+    """Token ``i`` of ``span`` is written as a common word (lower case, or capitalised only
+    because it starts the sentence)."""
+    tok = span[i]
+    if tok.text.islower():
+        return True
+    return tok.is_sent_start and tok.text[:1].isupper() and tok.text[1:].islower() and (
+        tok.lower_ not in TITLE_NAMES
+    )
+
+
+def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """Split around an inner acronym and at coordinations (step 1)."""
+    span = doc[start:end]
+    for i in range(start + 1, end - 2):
+        if doc[i].text == "(" and doc[i + 2].text == ")" and i + 3 < end:
+            # "A (ACR) head": the long form and the acronym; the head after it is dropped
+            return [(start, i), (i + 1, i + 2)]
+    if concept_key(span.text) in KNOWN:
+        return [(start, end)]
+    words = [t for t in span if t.is_alpha and t.lower_ not in CUT_WORDS]
+    title_cased = all(t.text[:1].isupper() for t in words)
+    if title_cased and len(words) > 1:
+        return [(start, end)]  # "Interactive Referential Vision and Language-guided Action"
+    out, s = [], start
+    for i in range(start, end):
+        if doc[i].lower_ in _COORD:
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if s < end:
+        out.append((s, end))
+    return out
+
+
+def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] | None:
+    """Bounds without edge words and generic heads, the type a stripped data head gives, or
+    None when the span is a generic head with only generic modifiers (step 2)."""
+    cue: ConceptType | None = None
+    while start < end and (doc[start].is_punct or doc[start].lower_ in EVALUATIVE
+                           or doc[start].lower_ in LEAD_CUT_WORDS
+                           or doc[start].lower_ in ("'s", "'")
+                           or (end - start > 1 and is_not_a_name(doc[start].text))):
+        start += 1
+    if end - start > 2 and doc[start].lower_.endswith("-based") and doc[start + 1].is_alpha:
+        start += 1  # "learning-based multi-view stereo": the kind of method, not the task
+    while end > start and ((doc[end - 1].is_punct and doc[end - 1].text not in (")", "+"))
+                           or doc[end - 1].lower_ in CUT_WORDS):
+        end -= 1
+    while end - start > 1:
+        span = doc[start:end]
+        key = concept_key(span.text)
+        if key in KNOWN or key in HEADED_NAMES:
+            break
+        last = doc[end - 1]
+        low = last.lower_
+        rest = doc[start : end - 1]
+        rest_named = any(_name_shaped(t.text) for t in rest) or concept_key(rest.text) in KNOWN
+        if last.text.islower() and low in DATA_HEADS and low in _HEAD_TYPE and rest_named:
+            cue = _HEAD_TYPE[low]
+            end -= 1
+            if low in ("set", "sets", "split", "splits"):
+                while end - start > 1 and doc[end - 1].lower_ in SET_WORDS:
+                    end -= 1
+            continue
+        if last.text.islower() and low in STRIP_HEADS:
+            if rest_named or _concept_head(rest[-1].lower_):
+                end -= 1
+                continue
+            return None  # "our model", "compression framework", "a plug-and-play solution"
+        if (low in _TITLE_STRIP and last.text[:1].isupper() and len(rest) >= 2
+                and all(t.text[:1].isupper() for t in rest if t.is_alpha)):
+            end -= 1  # "Spike Aware Mixed-Precision Quantization Strategy"
+            continue
+        break
+    if start >= end:
+        return None
+    return start, end, cue
+
+
+def _concept_head(low: str) -> bool:
+    """A word that ends a concept phrase: a task, method or metric head, or a known name."""
+    return head_type_word(low) is not None or concept_key(low) in KNOWN
+
+
+def keep(span: Span, in_title_case: bool, abstract_lower: str) -> bool:
+    """Whether a trimmed span is a concept a reader would list (step 3)."""
+    text = span.text
+    if any(ch in text for ch in "\\{}$") or any(
+        t.lower_ in _POSSESSIVE or t.text.endswith(_POSSESSIVE) for t in span
+    ):
+        return False  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
+    named = _has_name(span)
+    if named:
+        return True
+    if in_title_case and singular_surface(text).lower() not in abstract_lower:
+        return False  # a Title Case title's words: "Local Information Matter", "It Matter"
+    last = span[-1].lower_
+    if last in NON_CONCEPT_HEADS or singular_surface(last) in NON_CONCEPT_HEADS:
+        return False  # "computational efficiency", "natural language response"
+    first = span[0].lower_
+    if _lower_word(span, 0) and (
+        first in VERBISH or _finite(first) or first.endswith("ly")
+        or (first.endswith("ing") and first not in ING_OK and first not in TASK_HEADS
+            and len(span) > 1)
+    ):
+        return False  # "ensuring robust alignment", "adaptively sample", "redistribute FFN"
+    if len(span) == 1:
+        if first in GENERIC_WORDS or singular_surface(first) in GENERIC_WORDS:
+            return False  # "generation", "retrieval", "sampling"
+        if _lower_word(span, 0) and "-" not in first and first not in TASK_STANDALONE | (
+            METHOD_STANDALONE
+        ):
+            return False  # "misinformation", "variance", "Regularization" starting a sentence
+        if "-" in first and first.rsplit("-", 1)[-1].endswith(
+            ("ed", "al", "ive", "ous", "ic", "ible", "able", "ful", "less", "ent", "ant")
+        ):
+            return False  # "semi-supervised", "multi-talented"
+    return True
+
+
+def _finite(word: str) -> bool:
+    return any(word.endswith(s) and word[: -len(s)] in VERBISH for s in ("es", "s", "ed", "d"))
+
+
+def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
+    """Known names from the short lists, task heads, one type per key and acronym (step 4)."""
+    strongest: dict[str, tuple[int, ConceptType]] = {}
+    for c in cands:
+        span = docs[c.doc_index][c.start : c.end]
+        key = concept_key(span.text)
+        if key in KNOWN:
+            c.type, c.strength = KNOWN[key], max(c.strength, 7)
+        elif c.type is M and not any(_name_shaped(t.text) for t in span):
+            last = span[-1].lower_
+            mods = [t.lower_ for t in span[:-1]]
+            if (last in TASK_HEADS and last not in AMBIGUOUS_TASK_HEADS
+                    and last not in METHOD_STRONG_HEADS and mods
+                    and not (last == "reasoning" and any(m.endswith(_METHOD_MODIFIER_ENDS)
+                                                         for m in mods))):
+                c.type = T  # "mathematical reasoning", "multi-view depth estimation"
+        if c.type is None:
+            continue
+        found = (c.strength, c.type)
+        if key not in strongest or found[0] > strongest[key][0]:
+            strongest[key] = found
+    # an acronym defined right after its long form takes the long form's type
+    ordered = sorted(cands, key=lambda c: (c.doc_index, c.start))
+    for long, short in pairwise(ordered):
+        doc = docs[long.doc_index]
+        if (short.doc_index == long.doc_index and short.start == long.end + 1
+                and doc[long.end].text == "(" and short.end < len(doc)
+                and doc[short.end].text == ")" and long.type is not None):
+            skey = concept_key(doc[short.start : short.end].text)
+            if skey not in KNOWN and strongest.get(skey, (0, M))[0] < _STRONG:
+                strongest[skey] = (_STRONG, long.type)
+    for c in cands:
+        key = concept_key(docs[c.doc_index][c.start : c.end].text)
+        strength, ctype = strongest.get(key, (0, c.type))
+        if strength >= _STRONG or (c.type in (D, B) and ctype in (D, B)):
+            c.type = ctype
+
+
+def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool) -> list[Candidate]:
+    """One paper's spans as concepts a reader would list (the module docstring's steps)."""
+    abstract_lower = docs[1].text.lower()
+    out: list[Candidate] = []
+    taken: set[tuple[int, int, int]] = set()
+    for c in cands:
+        doc = docs[c.doc_index]
+        pieces = []
+        for s, e in _pieces(doc, c.start, c.end):
+            trimmed = trim(doc, s, e)
+            if trimmed is not None:
+                pieces.append(trimmed)
+        # a cue after the last name of a list types every name in it: "AMOS2022 and Synapse
+        # dataset"
+        list_cue = pieces[-1][2] if pieces and len(pieces) > 1 else None
+        for s, e, cue in pieces:
+            if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower):
+                continue
+            if (c.doc_index, s, e) in taken:
+                continue
+            taken.add((c.doc_index, s, e))
+            whole = (s, e) == (c.start, c.end)
+            ctype = cue or list_cue or c.type
+            strength = c.strength if whole else (_STRONG if (cue or list_cue) else c.strength)
+            if (cue or list_cue) and ctype in (D, B) and c.type in (D, B) and c.strength >= _STRONG:
+                ctype = c.type  # the rules' stronger evidence already split data from benchmark
+            out.append(Candidate(c.doc_index, s, e, ctype, c.tier, strength, c.is_name))
+    retype(docs, out)
+    return out

@@ -1,0 +1,135 @@
+"""The precision filter (``pipeline.extract.precision``): generic phrases, fragments and head
+words go, names stay and are typed, one node per concept (issue 13)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.extract import HybridExtractor, MentionExtractor
+from pipeline.extract.precision import keep, trim
+from pipeline.extract.tokenizer import build_nlp
+from schemas.model import ConceptType, Paper, PaperExtraction
+from tests.support.cli import run_cli
+from tests.support.samples import SAMPLE_JUNK
+
+B, D, M, R, T = (ConceptType.BENCHMARK, ConceptType.DATASET, ConceptType.METHOD,
+                 ConceptType.METRIC, ConceptType.TASK)
+
+
+@pytest.fixture(scope="module")
+def hybrid() -> HybridExtractor:
+    return HybridExtractor(n_process=1)
+
+
+def _mentions(ex: HybridExtractor, abstract: str, title: str = "A study") -> dict[str, set[str]]:
+    (out,) = ex.extract([Paper(id="p", title=title, abstract=abstract)])
+    found: dict[str, set[str]] = {}
+    for m in out.mentions:
+        found.setdefault(m.text, set()).add(m.type.value)
+    return found
+
+
+def _trimmed(text: str) -> str | None:
+    doc = build_nlp()(text)
+    got = trim(doc, 0, len(doc))
+    return None if got is None else doc[got[0] : got[1]].text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ImageNet dataset", "ImageNet"),
+    ("ImageNet test set", "ImageNet"),
+    ("the WebArena benchmark", "WebArena"),
+    ("GPT-4 model", "GPT-4"),
+    ("DINOv2 foundation model", "DINOv2 foundation"),  # "foundation" is no head word
+    ("semantic segmentation task", "semantic segmentation"),
+    ("downstream task of", None),  # generic head with a generic modifier
+    ("our model", "model"),  # then dropped by ``keep`` as one generic word
+    ("compression framework", None),
+    ("a novel diffusion model", "diffusion model"),  # a family: the head is its name
+    ("Spike Aware Mixed-Precision Quantization Strategy",
+     "Spike Aware Mixed-Precision Quantization"),
+    ("DoF Adroit Hand", "Adroit Hand"),
+])
+def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None:
+    assert _trimmed(text) == expected
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("generation", False), ("sampling", False), ("robustness", False),
+    ("computational efficiency", False), ("LLMs' reasoning capability", False),
+    ("ensuring robust alignment", False), ("adaptively sample depth", False),
+    ("\\cup \\mathcal{O", False), ("natural language response", False),
+    ("model", False), ("accuracy", True), ("summarization", True), ("code generation", True),
+    ("WebArena", True), ("robustness of GPT-4", True),  # a name is never dropped here
+])
+def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
+    doc = build_nlp()("x " + text)
+    assert keep(doc[1:], False, "") is kept
+
+
+def test_title_fragments_go_unless_the_abstract_uses_them(hybrid: HybridExtractor) -> None:
+    title = "Does Local Information Matter? Enhancing Traffic Management With Graph Agents"
+    found = _mentions(hybrid, "We study traffic management with graph agents on GSM8K.", title)
+    assert "Local Information Matter" not in found
+    assert not any(t.startswith("Enhancing") for t in found)
+
+
+def test_named_artifacts_are_typed_by_lists_cues_and_form(hybrid: HybridExtractor) -> None:
+    found = _mentions(
+        hybrid,
+        "We pre-train on SA-1B and evaluate on CASP14, reporting RMSD. Our model reaches 71% on "
+        "AIME24 and CodeAgent-Test and builds ChipKG. We fine-tune OMG-LLaVA. "
+        "Results on the AMOS2022 and Synapse datasets improve.",
+    )
+    assert found["SA-1B"] == {"DATASET"}
+    assert found["CASP14"] == {"BENCHMARK"}
+    assert found["RMSD"] == {"METRIC"}
+    assert found["AIME24"] == found["CodeAgent-Test"] == {"BENCHMARK"}
+    assert found["ChipKG"] == {"DATASET"}
+    assert found["OMG-LLaVA"] == {"METHOD"}
+    assert found["AMOS2022"] == found["Synapse"] == {"DATASET"}
+
+
+def test_filter_off_keeps_scirex_style_mentions() -> None:
+    text = "A segmentation method improves computational efficiency of generation."
+    found = _mentions(MentionExtractor(n_process=1), text)
+    assert "segmentation method" in found or "computational efficiency" in found
+
+
+def test_one_node_per_concept_and_queries_accept_any_name(tmp_path, capsys) -> None:
+    papers = [
+        {"id": "2501.00001", "title": "Training on the ImageNet dataset",
+         "abstract": "We train ResNet-50 on the ImageNet dataset and report top-1 accuracy on "
+                     "the ImageNet test set. ResNet-50 outperforms ViT on ImageNet."},
+        {"id": "2501.00002", "title": "Agents on WebArena",
+         "abstract": "We evaluate GPT-4 on the WebArena benchmark. The GPT-4 model reaches a "
+                     "success rate of 14% on WebArena."},
+    ]
+    source = tmp_path / "papers.jsonl"
+    source.write_text("\n".join(json.dumps(p) for p in papers) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run_cli("run", str(source), "--format", "jsonl", "--out", str(out),
+                           capsys=capsys)
+    assert code == 0, err
+    for concept in ("ImageNet", "ImageNet dataset", "the WebArena benchmark", "WebArena"):
+        code, stdout, err = run_cli("query", "methods-on", "--param", f"concept={concept}",
+                                    "--out", str(out), "--format", "json", capsys=capsys)
+        assert code == 0, err
+        methods = {row["key"] for row in json.loads(stdout)}
+        assert methods & {"resnet-50", "gpt-4"}, (concept, stdout)
+    code, stdout, _ = run_cli("query", "top-concepts", "--param", "limit=50", "--out", str(out),
+                              "--format", "json", capsys=capsys)
+    keys = {row["key"] for row in json.loads(stdout)}
+    assert {"imagenet", "webarena", "gpt-4"} <= keys
+    assert not keys & {"imagenet-dataset", "imagenet-test-set", "webarena-benchmark",
+                       "gpt-4-model"}
+
+
+def test_sample_junk_is_no_concept(hybrid: HybridExtractor) -> None:
+    from tests.support.samples import sample_papers
+
+    sample: list[PaperExtraction] = list(hybrid.extract(sample_papers()))
+    texts = {m.text.lower() for e in sample for m in e.mentions}
+    assert not texts & {j.lower() for j in SAMPLE_JUNK}
