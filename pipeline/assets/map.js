@@ -430,14 +430,48 @@
     function nodeId(kind, i) { return (kind === "paper" ? "p" : "c") + i; }
 
     // Positions on a sunflower spiral around a point: even spacing for any count, no physics.
-    function around(center, list, start) {
-      var out = [];
-      list.forEach(function (n, k) {
-        var j = k + (start || 0), angle = j * 2.399963, radius = 130 + 46 * Math.sqrt(j);
-        out.push([n[0], n[1], Math.round(center.x + radius * Math.cos(angle)),
-          Math.round(center.y + radius * Math.sin(angle))]);
+    // Label boxes, as visualize._layout computes them: [centre x, centre y, width, height].
+    function box(kind, i, x, y) {
+      var sized = kind === "paper" ? [7, 11] : look(i);
+      var label = shorten(nameOf(kind, i), LABEL_CHARS);
+      return [x, y + (sized[1] + 4) / 2, Math.max(2 * sized[0], 0.6 * sized[1] * label.length) + 6,
+        2 * sized[0] + sized[1] + 10];
+    }
+    function drawnBoxes() {
+      var positions = network.getPositions(), boxes = [];
+      nodes.forEach(function (n) {
+        var p = positions[n.id];
+        if (p) boxes.push(box(n.kind, n.index, p.x, p.y));
+      });
+      return boxes;
+    }
+    // New nodes go to the nearest free places on a spiral around a point (wider than high, as
+    // labels are), so they cover neither each other nor what is drawn; nothing else moves.
+    function around(center, list) {
+      var boxes = drawnBoxes(), out = [], step = 14;
+      list.forEach(function (n) {
+        var mine = box(n[0], n[1], 0, 0), dy = mine[1], spot = null;
+        for (var ring = 1; ring <= 80 && !spot; ring++) {
+          // at most 40 points a ring: far out, coarser steps keep a crowded map fast
+          var count = Math.min(Math.ceil(2 * Math.PI * ring), 40), turn = ring * 0.618;
+          for (var k = 0; k < count && !spot; k++) {
+            var a = 2 * Math.PI * (k / count + turn);
+            var x = center.x + 1.4 * ring * step * Math.cos(a), y = center.y + ring * step * Math.sin(a);
+            if (free(boxes, x, y + dy, mine[2], mine[3])) spot = [x, y];
+          }
+        }
+        if (!spot) spot = [center.x, center.y];
+        boxes.push([spot[0], spot[1] + dy, mine[2], mine[3]]);
+        out.push([n[0], n[1], Math.round(spot[0]), Math.round(spot[1])]);
       });
       return out;
+    }
+    function free(boxes, x, y, w, h) {
+      for (var b = 0; b < boxes.length; b++) {
+        var o = boxes[b];
+        if (Math.abs(o[0] - x) < (o[2] + w) / 2 && Math.abs(o[1] - y) < (o[3] + h) / 2) return false;
+      }
+      return true;
     }
 
     function viewCenter() { return network.getViewPosition(); }
@@ -452,8 +486,7 @@
       } else {
         for (e = conceptStart[i]; e < conceptStart[i + 1] && n < 50; e++) if (drawnPaper[conceptPaper[e]]) at("p" + conceptPaper[e]);
       }
-      var center = n ? { x: xs / n + 90, y: ys / n - 90 } : viewCenter();
-      addNodes([[kind, i, Math.round(center.x), Math.round(center.y)]], coMode);
+      addNodes(around(n ? { x: xs / n, y: ys / n } : viewCenter(), [[kind, i]]), coMode);
     }
 
     function expand(kind, i) {
@@ -478,6 +511,7 @@
     }
 
     function openNode(kind, i) {
+      results.hidden = true;
       place(kind, i);
       var added = expand(kind, i), id = nodeId(kind, i);
       network.selectNodes([id], false);
