@@ -5,8 +5,9 @@
 (function () {
   "use strict";
 
+  var started = performance.now();
   var data = JSON.parse(document.getElementById("paperkg-data").textContent);
-  var state = { ready: false, network: null, nodes: null, edges: null };
+  var state = { ready: false, network: null, nodes: null, edges: null, timing: {} };
   window.paperkgMap = state;
 
   var NEIGHBOUR_PAPERS = 30; // papers added around an opened concept (all are in its details)
@@ -40,6 +41,7 @@
   }
 
   function start(ix) {
+    state.timing.unpack = performance.now() - started; // ms from script start: inflate + parse
     var P = ix.papers.count, C = ix.concepts.count;
     var paperIds = lines(ix.papers.ids, P);
     var titles = lines(ix.papers.titles, P);
@@ -731,6 +733,7 @@
       state.ready = true;
       window.paperkgReady = true;
       state.readyAt = performance.now();
+      state.timing.ready = state.readyAt - started; // ms from script start: all of map.js
       document.getElementById("pkg-progress").textContent = "";
       document.body.setAttribute("data-ready", "true");
     }
