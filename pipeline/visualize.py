@@ -668,14 +668,17 @@ def _overview_data(
     positions = _layout(index, concepts, papers, links, looks)
     co: list[int] | None = None
     if view.co_occurrence is not None:
-        number = {c.key: i for i, c in enumerate(index.concepts)}
+        # millions of rows at 40k papers: one lookup in a dict of the drawn concepts drops most
+        drawn_keys = {index.concepts[c].key: c for c in concepts}
         weights: dict[tuple[int, int], int] = {}
-        for row in view.co_occurrence:
-            a, b = number.get(row.a), number.get(row.b)
-            if a is None or b is None or a == b:
+        for key_a, key_b, weight in view.co_occurrence:
+            a = drawn_keys.get(key_a)
+            if a is None:
                 continue
-            if a in drawn_concepts and b in drawn_concepts:
-                weights[(min(a, b), max(a, b))] = max(int(row.weight or 1), 1)
+            b = drawn_keys.get(key_b)
+            if b is None or a == b:
+                continue
+            weights[(min(a, b), max(a, b))] = max(int(weight or 1), 1)
         co = [v for edge in _strongest(weights, CO_TOP) for v in edge]
     mentions = []
     for p in papers:
