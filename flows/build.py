@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-import networkx as nx
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
@@ -25,7 +24,7 @@ from pipeline.ingest import IngestError, IngestResult, Rejected, read_papers, wr
 from pipeline.normalize import Normalizer
 from pipeline.output import atomic_write_text, locked_output
 from pipeline.stores import open_store
-from pipeline.stores.base import GraphCounts, StoreError, WriteSummary
+from pipeline.stores.base import GraphCounts, GraphView, StoreError, WriteSummary
 from pipeline.stores.sqlite.store import DB_FILE
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
@@ -139,11 +138,14 @@ def normalize_and_assemble(extractions: Sequence[PaperExtraction]) -> GraphBatch
 
 
 @task(name="store", cache_policy=NO_CACHE)
-def store(batch: GraphBatch, out_dir: str) -> tuple[WriteSummary, GraphCounts, nx.MultiDiGraph]:
+def store(
+    batch: GraphBatch, out_dir: str, co_occurrence: bool = False
+) -> tuple[WriteSummary, GraphCounts, GraphView]:
     """Merge the batch into the graph file; what the map and the summary need comes back with
     the write, so the file is read once per run."""
     with open_store(Path(out_dir)) as embedded:
-        return embedded.write(batch), embedded.counts(), embedded.export()
+        return (embedded.write(batch), embedded.counts(),
+                embedded.view(co_occurrence=co_occurrence))
 
 
 @task(name="load-neo4j", cache_policy=NO_CACHE)
@@ -177,8 +179,8 @@ def safe_target(uri: str) -> str:
 
 
 @task(name="export-map", cache_policy=NO_CACHE)
-def export(graph: nx.MultiDiGraph, out_dir: str, max_nodes: int | None) -> str:
-    return str(export_map(graph, Path(out_dir) / MAP_FILE, title="paperkg map",
+def export(view: GraphView, out_dir: str, max_nodes: int | None) -> str:
+    return str(export_map(view, Path(out_dir) / MAP_FILE, title="paperkg map",
                           max_nodes=max_nodes))
 
 
@@ -195,6 +197,7 @@ def build_graph(
     neo4j_username: str | None = None,
     neo4j_database: str | None = None,
     reextract: bool = False,
+    co_occurrence: bool = False,
 ) -> RunSummary:
     """Ingest, extract in batches, assemble, merge into the embedded store, export the map.
 
@@ -217,9 +220,9 @@ def build_graph(
     # extraction runs alongside other runs; the read-merge-write of the folder does not
     with locked_output(folder, on_wait=lambda: _say_waiting(folder)):
         rejects_file = write_rejects(rejected, folder)
-        written, counts, graph = store(batch, out_dir)
+        written, counts, view = store(batch, out_dir, co_occurrence)
         written.papers_unchanged += len(unchanged)
-        map_file = export(graph, out_dir, max_nodes) if make_map else None
+        map_file = export(view, out_dir, max_nodes) if make_map else None
         summary = RunSummary(
             papers_read=len(extractions) + len(unchanged),
             papers_not_reextracted=len(unchanged),

@@ -63,7 +63,10 @@ Inputs = Annotated[
 ]
 Sample = Annotated[bool, typer.Option(help="Add the bundled 71-paper sample")]
 MakeMap = Annotated[bool, typer.Option("--map/--no-map", help="Export map.html")]
-MaxNodes = Annotated[int | None, typer.Option(help="Largest map to draw")]
+MaxNodes = Annotated[int | None, typer.Option(
+    min=1, help="Nodes the map draws when it opens (default 150: the concepts with most papers)")]
+CoOccurrence = Annotated[bool, typer.Option(
+    "--co-occurrence", help="Draw CO_OCCURS_WITH edges on the map (off: they crowd it)")]
 Neo4jPassword = Annotated[
     str | None,
     typer.Option("--neo4j-password", show_default=False,
@@ -172,6 +175,7 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1, help="Papers per extraction task")] = 64,
     make_map: MakeMap = True,
     max_nodes: MaxNodes = None,
+    co_occurrence: CoOccurrence = False,
     reextract: Annotated[
         bool, typer.Option(help="Extract every paper again, also those stored unchanged")
     ] = False,
@@ -212,7 +216,7 @@ def run(
             summary = build_graph(
                 paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
                 max_nodes,
-                **_flow_neo4j(settings), reextract=reextract,
+                **_flow_neo4j(settings), reextract=reextract, co_occurrence=co_occurrence,
             )
     if summary.error:
         raise UserError(summary.error)
@@ -276,6 +280,7 @@ def serve(
     sample: Sample = False,
     make_map: MakeMap = True,
     max_nodes: MaxNodes = None,
+    co_occurrence: CoOccurrence = False,
     neo4j: UseNeo4j = None,
     neo4j_uri: Neo4jUri = None,
     neo4j_user: Neo4jUser = None,
@@ -301,7 +306,8 @@ def serve(
         parameters = {
             "inputs": [s if is_url(s) else str(Path(s).resolve()) for s in sources],
             "out_dir": str(out_dir.resolve()), "fmt": fmt, "extractor": DEFAULT_EXTRACTOR,
-            "make_map": make_map, "max_nodes": max_nodes, **_flow_neo4j(settings),
+            "make_map": make_map, "max_nodes": max_nodes, "co_occurrence": co_occurrence,
+            **_flow_neo4j(settings),
         }
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
         with contextlib.ExitStack() as stack:

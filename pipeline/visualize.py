@@ -1,70 +1,102 @@
-"""Export the paperkg graph as one self-contained, offline, interactive HTML map.
+"""Export the paperkg graph as one self-contained, offline, interactive HTML map, at any size.
 
-``export_map(graph, path)`` turns the store's ``networkx.MultiDiGraph`` (see
-``schemas/model.py``) into a single HTML file drawn by vis-network through pyvis.
+``export_map(view, path)`` turns a store's ``GraphView`` (``pipeline/stores/base.py``: the
+whole graph as plain rows) into a single HTML file drawn by vis-network (the copy bundled with
+pyvis). The page opens on an *overview* and carries a compact *index* of the whole graph, so
+search finds every paper and concept and a click opens any node's neighbourhood.
 
-Design decisions
-----------------
-* **pyvis builds the data, our template renders the page.** Nodes, edges and vis options are
-  assembled with a real ``pyvis.network.Network``; its stock template is not used because
-  (measured on pyvis 0.3.2) it links Bootstrap from a public CDN on *every* page, even with
-  ``cdn_resources='in_line'``; ``select_menu``/``filter_menu`` add tom-select and more CDN use;
-  it writes the heading without HTML escaping; and as soon as any tooltip string contains
-  ``"href"`` it switches to a popup filled with ``innerHTML`` -- an XSS hole for abstract text.
-  ``pipeline/assets/map.html.j2`` (autoescaping Jinja) inlines pyvis's bundled vis-network 9.1.2
-  JS and CSS plus ``pipeline/assets/map.js`` and ``map.css``, so the file needs nothing else.
-* **Tooltips are DOM elements built with ``textContent``.** vis-network 9.1.2's popup
-  (``Popup.setText``) shows a string ``title`` via ``innerText`` (literal text, so
-  ``html.escape`` would display ``&lt;`` verbatim) and appends an ``Element`` ``title`` as is.
-  We ship the tooltip fields as JSON and ``map.js`` builds an element per node/edge, putting all
-  user text in with ``textContent``; links are only made for ``http(s)`` URLs.
+What the page holds
+-------------------
+* **The overview** (drawn when the page opens): when the graph has at most ``max_nodes`` nodes
+  (default ``DEFAULT_MAX_NODES`` = 200) everything is drawn, papers included. Otherwise the
+  ``max_nodes`` concepts with the most papers (ties: most stated links, then key) are drawn,
+  with labels, and no papers. 200 labels is about what a 1400x900 window can show readably.
+  Edges among drawn nodes: paper-concept mentions, stated APPLIED_TO/EVALUATED_ON links and,
+  only when the view carries co-occurrence (``paperkg run --co-occurrence``), CO_OCCURS_WITH,
+  thinned to each concept's ``CO_TOP`` strongest partners (200 top concepts nearly all co-occur:
+  every pair would be ~20,000 edges of hairball).
+* **The layout is computed here, once**: ``networkx.spring_layout`` with a fixed seed over the
+  drawn nodes, pulled together by co-occurrence weights computed from the paper-concept rows
+  (always, so the same graph gets the same layout with or without co-occurrence drawn), then
+  scaled so that labels are legible when the whole overview fits the window. Positions are
+  written into the data and vis physics is off: the page is drawn as soon as it is parsed.
+* **The index of the whole graph** (what search and neighbourhoods read), made compact because
+  at 40,000 papers there are ~600k paper-concept edges and ~100k+ concepts:
+
+  - strings (paper ids, titles, first authors, concept names, aliases) are each one string
+    joined with ``\\n`` (whitespace inside is collapsed, so ``\\n`` cannot occur), not arrays
+    of objects with repeated keys;
+  - integer arrays are unsigned LEB128 varints, base64 encoded (``_varints``);
+  - concepts are numbered in a useful order: those in two or more papers first, by paper count
+    (so a paper's frequent concepts have small, close numbers, and a lower number means a
+    bigger concept), then the concepts of one paper only, *grouped by that paper*. A paper's
+    edges to the former are delta-coded concept numbers with the role in the low two bits;
+    its edges to the latter need only their count and roles, because those concepts follow
+    each other in paper order. Most concepts are in one paper, and their edges cost one byte;
+  - one role per paper-concept pair: the most specific (PROPOSES, EVALUATES_ON, ADDRESSES,
+    USES), as ``schemas.model`` ranks them;
+  - paper dates as zigzag-delta day numbers; URLs as one common prefix + paper id, with the
+    papers whose URL is something else listed apart.
+
+  Rich details -- abstract excerpt, all authors, categories, evidence snippets, mention counts
+  -- are only embedded for what the overview draws. A paper or concept opened later shows
+  what the index has: title or name, type, aliases, first author, date, link, counts, and its
+  neighbours. ``docs/benchmarks.md`` ("Map at scale") has the sizes measured at 5k-40k papers.
+
+Safety (unchanged from the first map)
+-------------------------------------
+* **No pyvis template.** pyvis 0.3.2's stock template links Bootstrap from a public CDN on every
+  page, writes the heading unescaped and fills tooltips with ``innerHTML`` as soon as a title
+  contains ``"href"``. ``pipeline/assets/map.html.j2`` (autoescaping Jinja) inlines pyvis's
+  bundled vis-network 9.1.2 JS and CSS plus ``map.js`` and ``map.css``, so the file needs
+  nothing else. (The pyvis ``Network`` object is no longer used: nodes are built in ``map.js``
+  from the index, so drawn and opened nodes go through one code path.)
+* **Tooltips are DOM elements built with ``textContent``.** vis-network 9.1.2's popup shows a
+  string ``title`` via ``innerText`` and appends an ``Element`` as is; ``map.js`` builds an
+  element per node/edge and puts all user text in with ``textContent``. Links are only made for
+  ``http(s)`` URLs (checked here and again in ``map.js``).
 * **Script-safe JSON.** All data sits in one ``<script type="application/json">`` block;
-  ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes so user text can never
-  close the script element.
+  ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX`` escapes.
 * **Offline by construction.** No ``src``/``href`` to any host is emitted, and a Content Security
-  Policy meta tag allows only the page's own inline scripts (by SHA-256 hash), inline styles and
-  ``data:``/``blob:`` images; ``connect-src``/``default-src`` are ``'none'``. Even injected markup
-  could neither run (inline handlers are not in the hash list) nor contact a host.
-* **Layout.** forceAtlas2 physics with a bounded number of stabilization iterations and a fixed
-  random seed; ``map.js`` switches physics off once stabilization ends, so ~500 nodes stay smooth.
+  Policy allows only the page's own inline scripts (by SHA-256 hash), inline styles and
+  ``data:``/``blob:`` images; ``connect-src``/``default-src`` are ``'none'``.
 
-``max_nodes``: when the graph has more nodes than that, concepts are ranked by degree (distinct
-neighbours in the full graph, ties broken by node id). The top ``max_nodes // 2`` concepts are
-kept, then the papers linked to them, best first (most links to kept concepts, then degree,
-then id), as many as fit. Budget left over (few papers) goes to the next concepts in rank order,
-each followed by its papers; papers linked to no concept only fill what is still free at the end.
-So the kept concepts are exactly the top of the degree ranking, their papers come with them as
-far as the budget allows, and one hub concept linked to thousands of papers cannot crowd every
-other concept out of the map. All edges among kept nodes stay. The same graph always gives the
-same file: nodes and edges are emitted in sorted order and the layout seed is fixed.
+Same view in, same bytes out: rows are sorted here, ties are broken by key, the layout seed is
+fixed and positions are rounded.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import gzip
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import networkx as nx
+import numpy as np
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pyvis.network import Network
 
 from pipeline.output import atomic_write_text
+from pipeline.stores.base import ConceptRow, GraphView, PaperConceptRow, PaperRow
 from schemas.text import display_safe
 
-__all__ = ["LEGEND", "export_map", "map_data", "select_subgraph"]
+__all__ = ["DEFAULT_MAX_NODES", "LEGEND", "export_map", "map_data", "render_map"]
 
 ASSETS = Path(__file__).with_name("assets")
 
 PAPER = "Paper"
 OTHER = "OTHER"
+DEFAULT_MAX_NODES = 150
 
 # type -> (vis shape, colour); also the legend, in this order.
 LEGEND: dict[str, tuple[str, str]] = {
@@ -76,6 +108,7 @@ LEGEND: dict[str, tuple[str, str]] = {
     "METRIC": ("triangleDown", "#4e9fd1"),
     OTHER: ("hexagon", "#9c9c9c"),
 }
+CONCEPT_TYPES = tuple(t for t in LEGEND if t != PAPER)
 
 EDGE_STYLE: dict[str, dict[str, Any]] = {
     "PROPOSES": {"color": "#d1495b", "dashes": False},
@@ -87,13 +120,32 @@ EDGE_STYLE: dict[str, dict[str, Any]] = {
 }
 CO_OCCURS = "CO_OCCURS_WITH"
 CO_OCCURS_COLOR = "rgba(150,150,150,0.35)"
+# Most specific first: a pair's role is the first of these any of its rows has (and the index
+# stores roles as positions in this tuple).
 ROLE_ORDER = ("PROPOSES", "EVALUATES_ON", "ADDRESSES", "USES")
+LINK_TYPES = ("APPLIED_TO", "EVALUATED_ON")
 
+CO_TOP = 5  # co-occurrence edges drawn: each concept's strongest partners among drawn ones
 LABEL_CHARS = 32
 ABSTRACT_CHARS = 320
 SNIPPET_CHARS = 240
 MAX_ALIASES = 8
 MAX_AUTHORS = 4
+LAYOUT_SEED = 7
+LINKS_TOP = 3  # stated links drawn in the overview: each concept's heaviest among drawn ones
+CHAR_WIDTH = 0.6  # a label character's width per font size unit (DejaVu Sans, the widest)
+# The starting layout box: label boxes take LABEL_FILL of it, and it is LAYOUT_ASPECT wide per
+# 1 high; spreading grows it, mostly upright. Tried on 40k papers (150 concepts): this gives the
+# smallest final box, drawn fitted at ~0.65 scale in a 1400x900 window (labels 8-13 px).
+LABEL_FILL = 1.0
+LAYOUT_ASPECT = 1.2
+LABEL_GAP = 6.0  # canvas units kept free around each label box
+SPIRAL_RINGS = 60  # how far a label may move to find a free place (then it overlaps)
+SPIRAL_WIDE = 1.4  # the spiral is this much wider than high: labels are wide
+GZIP_LEVEL = 6  # level 9 saves under 1% on the index and takes twice as long
+# Day numbers are stored as date.toordinal() - _DAY_BASE (> 0 from year 1000; 0 = no date).
+_DAY_BASE = dt.date(1000, 1, 1).toordinal() - 1
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal() - _DAY_BASE
 
 _VIS_DIR = Path(resources.files("pyvis")) / "templates" / "lib" / "vis-9.1.2"  # type: ignore[arg-type]
 
@@ -124,28 +176,9 @@ def _text(value: Any) -> str:
     return display_safe(value if isinstance(value, str) else str(value))
 
 
-def _str_list(value: Any) -> list[str]:
-    """A list of strings from a JSON string list (as stored), a real list, or a bare string."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return [value]
-        value = parsed
-    if isinstance(value, str):
-        return [value] if value else []
-    if isinstance(value, Iterable) and not isinstance(value, Mapping):
-        return [_text(v) for v in value if _text(v)]
-    return [_text(value)]
-
-
-def _int(value: Any, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def _line(value: Any) -> str:
+    """Display text on one line: what goes into the ``\\n``-joined index strings."""
+    return " ".join(_text(value).split())
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -166,302 +199,583 @@ def _http_url(value: Any) -> str:
         parts = urlsplit(url)
     except ValueError:
         return ""
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and url == "".join(url.split()):
         return url
     return ""
 
 
-def _is_paper(attrs: Mapping[str, Any], node: Any) -> bool:
-    kind = attrs.get("kind")
-    if kind:
-        return kind == PAPER
-    return str(node).startswith("paper:")
+def _concept_type(value: str) -> str:
+    ctype = _text(value).upper()
+    return ctype if ctype in CONCEPT_TYPES else OTHER
 
 
-def node_type(graph: nx.MultiDiGraph, node: Any) -> str:
-    """``Paper`` or the concept's type (``OTHER`` when missing or unknown)."""
-    attrs = graph.nodes[node]
-    if _is_paper(attrs, node):
-        return PAPER
-    ctype = _text(attrs.get("type")).upper()
-    return ctype if ctype in LEGEND else OTHER
+_ROLE_NUMBER = {role: i for i, role in enumerate(ROLE_ORDER)}
 
 
-def _degree(graph: nx.MultiDiGraph, node: Any) -> int:
-    """Distinct neighbours, in either direction (parallel edges count once)."""
-    return len(set(graph.successors(node)) | set(graph.predecessors(node)))
+def _role(value: str) -> int:
+    """The role's position in ROLE_ORDER (USES for anything unknown)."""
+    number = _ROLE_NUMBER.get(value)  # the common case, without any string work (600k rows)
+    if number is None:
+        number = _ROLE_NUMBER.get(_text(value).upper(), _ROLE_NUMBER["USES"])
+    return number
 
 
-def _edge_type(key: Any, attrs: Mapping[str, Any]) -> str:
-    return _text(attrs.get("type") or key).upper()
+def _varints(values: Iterable[int]) -> str:
+    """Unsigned LEB128 varints, base64: ~1-3 bytes per small integer instead of JSON's digits
+    and comma, decoded in a few milliseconds by ``map.js`` (``Varints``)."""
+    out = bytearray()
+    for value in values:
+        if value < 0:
+            raise ValueError(f"varints are unsigned, got {value}")
+        while value > 0x7F:
+            out.append((value & 0x7F) | 0x80)
+            value >>= 7
+        out.append(value)
+    return base64.b64encode(bytes(out)).decode("ascii")
+
+
+def packed_json(value: Any) -> dict[str, Any]:
+    """``value`` as gzip-compressed JSON in base64 (``{"gzip": ...}``), as ``map.js`` unpacks
+    it with the browser's DecompressionStream. mtime 0, so the same value gives the same text."""
+    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    packed = gzip.compress(raw.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+    return {"gzip": base64.b64encode(packed).decode("ascii"), "bytes": len(raw.encode())}
+
+
+def _zigzag(value: int) -> int:
+    return value * 2 if value >= 0 else -value * 2 - 1
+
+
+def _day(value: str) -> int:
+    """A date's day number (0 when it is not an ISO date from year 1000 on)."""
+    try:
+        day = dt.date.fromisoformat(value.strip()[:10]).toordinal() - _DAY_BASE
+    except ValueError:
+        return 0
+    return max(day, 0)
+
+
+def _joined(values: Iterable[str]) -> str:
+    """Items on one line each, cleaned as ``_line`` cleans them: whitespace is collapsed per
+    item (so no item holds a ``\n``) and ``display_safe`` runs once over the whole string
+    (it never removes ``\n``), which is ~5x faster than per item at 150k items."""
+    return _text("\n".join(" ".join(value.split()) for value in values))
 
 
 # ---------------------------------------------------------------------------
-# Selection (max_nodes)
+# The index of the whole graph
 
 
-def select_subgraph(graph: nx.MultiDiGraph, max_nodes: int | None) -> nx.MultiDiGraph:
-    """The part of ``graph`` that :func:`export_map` draws for ``max_nodes`` (see module doc)."""
-    if max_nodes is None or graph.number_of_nodes() <= max_nodes:
-        return graph
+@dataclass
+class _Index:
+    """The view, numbered as the page numbers it (see the module doc)."""
+
+    papers: list[PaperRow]  # by id
+    concepts: list[ConceptRow]  # in index order
+    concept_types: list[str]
+    n_multi: int  # concepts in >= 2 papers: numbers 0..n_multi-1
+    n_single: int  # then the concepts of exactly one paper, grouped by paper
+    paper_edges: list[list[tuple[int, int]]]  # per paper: (concept, role), concept ascending
+    concept_papers: list[list[int]]  # per concept: papers ascending
+    links: list[tuple[int, int, int, int, str]]  # (source, target, type, weight, snippet)
+    link_degree: list[int]
+    # (paper, concept key) -> (role, -count, row in view.paper_concepts) of the chosen row
+    pairs: dict[tuple[int, str], tuple[int, int, int]]
+    rows: Sequence[PaperConceptRow]
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.pairs)
+
+    def pair(self, p: int, c: int) -> tuple[int, int, int]:
+        """(role, count, row) of the paper-concept edge."""
+        role, neg_count, row = self.pairs[(p, self.concepts[c].key)]
+        return role, -neg_count, row
+
+    def mention(self, p: int, c: int) -> tuple[str, int, str]:
+        """(role, count, snippet) of the paper-concept edge, for drawing it."""
+        role, count, row = self.pair(p, c)
+        return ROLE_ORDER[role], count, _line(self.rows[row].snippet)
+
+
+def _build_index(view: GraphView) -> _Index:
+    papers: dict[str, PaperRow] = {}
+    for paper in sorted(view.papers, key=lambda p: p.id):
+        papers.setdefault(paper.id, paper)
+    paper_rows = list(papers.values())
+    paper_pos = {p.id: i for i, p in enumerate(paper_rows)}
+    concept_rows: dict[str, ConceptRow] = {}
+    for concept in sorted(view.concepts, key=lambda c: c.key):
+        concept_rows.setdefault(concept.key, concept)
+
+    # One edge per (paper, concept): the most specific role, and within it the most-mentioned
+    # row (whose count and snippet the drawn edge shows); ties go to the earlier row.
+    # (The loop runs once per row, ~600k at 40k papers: plain locals, no helper calls.)
+    best: dict[tuple[int, str], tuple[int, int, int]] = {}
+    role_number = _ROLE_NUMBER.get
+    for number, (paper_id, concept_key, role, count, _snippet) in enumerate(view.paper_concepts):
+        p = paper_pos.get(paper_id)
+        if p is None or concept_key not in concept_rows:
+            continue
+        r = role_number(role)
+        candidate = (
+            _role(role) if r is None else r,
+            -count if type(count) is int and count > 0 else -1,
+            number,
+        )
+        key = (p, concept_key)
+        old = best.get(key)
+        if old is None or candidate < old:
+            best[key] = candidate
+    papers_of: dict[str, list[int]] = defaultdict(list)
+    for p, key in best:
+        papers_of[key].append(p)
+    for found in papers_of.values():
+        found.sort()
+
+    multi = sorted((k for k, ps in papers_of.items() if len(ps) > 1),
+                   key=lambda k: (-len(papers_of[k]), k))
+    single = sorted((k for k, ps in papers_of.items() if len(ps) == 1),
+                    key=lambda k: (papers_of[k][0], k))
+    unlinked = [k for k in concept_rows if k not in papers_of]  # already in key order
+    order = multi + single + unlinked
+    number_of = {key: i for i, key in enumerate(order)}
+
+    paper_edges: list[list[tuple[int, int]]] = [[] for _ in paper_rows]
+    for (p, key), (role, _count, _row) in best.items():
+        paper_edges[p].append((number_of[key], role))
+    for edges in paper_edges:
+        edges.sort()
+
+    links: dict[tuple[int, int, int], tuple[int, str]] = {}
+    for link in view.links:
+        s, t = number_of.get(link.source), number_of.get(link.target)
+        ltype = _text(link.type).upper()
+        if s is None or t is None or s == t or ltype not in LINK_TYPES:
+            continue
+        weight = link.weight if isinstance(link.weight, int) and link.weight > 0 else 1
+        links.setdefault((s, t, LINK_TYPES.index(ltype)), (weight, link.snippet))
+    link_rows = [(s, t, k, w, snippet) for (s, t, k), (w, snippet) in sorted(links.items())]
+    link_degree = [0] * len(order)
+    for s, t, *_ in link_rows:
+        link_degree[s] += 1
+        link_degree[t] += 1
+    concepts = [concept_rows[key] for key in order]
+    return _Index(
+        papers=paper_rows,
+        concepts=concepts,
+        concept_types=[_concept_type(c.type) for c in concepts],
+        n_multi=len(multi),
+        n_single=len(single),
+        paper_edges=paper_edges,
+        concept_papers=[papers_of.get(key, []) for key in order],
+        links=link_rows,
+        link_degree=link_degree,
+        pairs=best,
+        rows=view.paper_concepts,
+    )
+
+
+def _url_parts(papers: Sequence[PaperRow]) -> tuple[str, list[int], list[str]]:
+    """The URL prefix most papers share as ``prefix + id``, and the papers that do not."""
+    urls = [(p.url or "").strip() for p in papers]
+    prefixes = Counter(
+        url[: -len(p.id)]
+        for p, url in zip(papers, urls, strict=True)
+        if p.id and url.endswith(p.id) and len(url) > len(p.id)
+    )
+    prefix = min(prefixes.items(), key=lambda kv: (-kv[1], kv[0]))[0] if prefixes else ""
+    if prefix != _line(prefix) or not _http_url(prefix + "x"):
+        prefix = ""  # only a clean http(s) prefix is shared; anything else is listed as is
+    other: list[int] = []
+    values: list[str] = []
+    for i, (p, url) in enumerate(zip(papers, urls, strict=True)):
+        if not (prefix and url == prefix + p.id):
+            other.append(i)
+            values.append(url)
+    return prefix, other, values
+
+
+def _first_author(paper: PaperRow) -> str:
+    authors = [a for a in paper.authors if a.strip()]
+    if not authors:
+        return ""
+    return _shorten(authors[0], 40) + (" et al." if len(authors) > 1 else "")
+
+
+def _index_data(index: _Index) -> dict[str, Any]:
+    """The whole graph as the page reads it (module doc, "The index")."""
+    papers = index.papers
+    edge_stream: list[int] = []
+    own_end = index.n_multi + index.n_single
+    for edges in index.paper_edges:
+        shared = [(c, r) for c, r in edges if c < index.n_multi]
+        own = [r for c, r in edges if index.n_multi <= c < own_end]
+        edge_stream.append(len(shared))
+        previous = -1
+        for c, r in shared:
+            edge_stream.append((c - previous - 1) << 2 | r)
+            previous = c
+        edge_stream.append(len(own))
+        edge_stream.extend(own)
+
+    days: list[int] = []
+    previous_day = 0
+    for p in papers:
+        day = _day(p.date or "")
+        days.append(_zigzag(day - previous_day))
+        previous_day = day
+    prefix, url_other, url_values = _url_parts(papers)
+    other_deltas = [b - a - 1 for a, b in zip([-1, *url_other], url_other, strict=False)]
+
+    alias_owner: list[int] = []
+    aliases: list[str] = []
+    previous = -1
+    for i, concept in enumerate(index.concepts):
+        if not concept.aliases:
+            continue
+        seen = {_line(concept.name).casefold()}
+        kept = 0
+        for alias in concept.aliases:
+            text = _line(alias)
+            if not text or text.casefold() in seen or kept >= MAX_ALIASES:
+                continue  # an alias the name already matches in search adds nothing
+            seen.add(text.casefold())
+            alias_owner.append(i - previous if kept == 0 else 0)
+            previous = i
+            aliases.append(text)
+            kept += 1
+
+    link_stream: list[int] = []
+    previous = 0
+    for s, t, ltype, weight, _snippet in index.links:
+        link_stream.extend((s - previous, t, (weight - 1) << 1 | ltype))
+        previous = s
+
+    return {
+        "papers": {
+            "count": len(papers),
+            "ids": _joined(p.id for p in papers),
+            "titles": _joined(p.title for p in papers),
+            "authors": _joined(_first_author(p) for p in papers),
+            "days": _varints(days),
+            "dayOffset": _EPOCH_DAY,
+            "urlPrefix": prefix,
+            "urlOther": _varints(other_deltas),
+            "urlOtherValues": _joined(url_values),
+        },
+        "concepts": {
+            "count": len(index.concepts),
+            "nMulti": index.n_multi,
+            "nSingle": index.n_single,
+            "names": _joined(c.name or c.key for c in index.concepts),
+            "types": "".join(str(CONCEPT_TYPES.index(t)) for t in index.concept_types),
+            "aliasOwners": _varints(alias_owner),
+            "aliases": _joined(aliases),
+        },
+        "edges": {"count": index.n_edges, "data": _varints(edge_stream)},
+        "links": {"count": len(index.links), "data": _varints(link_stream)},
+    }
+
+
+# ---------------------------------------------------------------------------
+# The overview: what is drawn when the page opens, and where
+
+
+def _overview(index: _Index, max_nodes: int) -> tuple[list[int], list[int]]:
+    """(concepts, papers) drawn at opening: everything when it fits, else the top concepts."""
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be positive, got {max_nodes}")
+    n_concepts, n_papers = len(index.concepts), len(index.papers)
+    if n_concepts + n_papers <= max_nodes:
+        return list(range(n_concepts)), list(range(n_papers))
+    ranked = sorted(
+        range(n_concepts),
+        key=lambda c: (-len(index.concept_papers[c]), -index.link_degree[c], index.concepts[c].key),
+    )
+    return sorted(ranked[:max_nodes]), []
 
-    neighbours = {n: set(graph.successors(n)) | set(graph.predecessors(n)) for n in graph}
-    papers = {n for n in graph if node_type(graph, n) == PAPER}
 
-    def rank(n: Any) -> tuple[int, str]:
-        return (-len(neighbours[n]), str(n))
+def _co_weights(index: _Index, concepts: Sequence[int]) -> dict[tuple[int, int], int]:
+    """Papers linked to both, for every pair of ``concepts`` (the CO_OCCURS_WITH weight)."""
+    drawn = bytearray(len(index.concepts))
+    for c in concepts:
+        drawn[c] = 1
+    weights: Counter[tuple[int, int]] = Counter()
+    for edges in index.paper_edges:
+        mine = [c for c, _ in edges if drawn[c]]
+        for i, a in enumerate(mine):
+            for b in mine[i + 1 :]:
+                weights[(a, b)] += 1
+    return dict(weights)
 
-    concepts = sorted((n for n in graph if n not in papers), key=rank)
-    kept: set[Any] = set()
-    kept_concepts: set[Any] = set()
 
-    def add_papers(candidates: set[Any]) -> None:
-        room = max_nodes - len(kept)
-        if room <= 0:
-            return
-        order = sorted(
-            candidates - kept, key=lambda p: (-len(neighbours[p] & kept_concepts), *rank(p))
-        )
-        kept.update(order[:room])
+def _strongest(weights: dict[tuple[int, int], int], top: int) -> list[tuple[int, int, int]]:
+    """(a, b, weight) for pairs where b is among a's ``top`` strongest partners or vice versa."""
+    partners: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (a, b), w in weights.items():
+        partners[a].append((-w, b))
+        partners[b].append((-w, a))
+    kept: set[tuple[int, int]] = set()
+    for a, items in partners.items():
+        for _neg, b in sorted(items)[:top]:
+            kept.add((min(a, b), max(a, b)))
+    return sorted((a, b, weights[(a, b)]) for a, b in kept)
 
-    head = min(len(concepts), max(1, max_nodes // 2))
-    kept_concepts.update(concepts[:head])
-    kept.update(kept_concepts)
-    add_papers(set().union(*(neighbours[c] & papers for c in concepts[:head])))
-    for concept in concepts[head:]:
-        if len(kept) >= max_nodes:
-            break
-        kept_concepts.add(concept)
-        kept.add(concept)
-        add_papers(neighbours[concept] & papers)
-    if len(kept) < max_nodes:  # papers linked to no concept at all, best-connected first
-        add_papers(papers)
-    return graph.subgraph(kept)
+
+def _look(papers: int, biggest: int) -> tuple[int, int]:
+    """(node size, label font size) of a concept in canvas units, by its share of the biggest
+    drawn concept's papers. map.js uses the same rule (``look``) for concepts opened later."""
+    share = math.sqrt(min(papers, biggest) / max(biggest, 1))
+    return round(6 + 14 * share), round(13 + 7 * share)
+
+
+PAPER_LOOK = (7, 11)  # (size, font) of a paper node; map.js: paperItem
+
+
+def _layout(
+    index: _Index,
+    concepts: Sequence[int],
+    papers: Sequence[int],
+    links: Sequence[int],
+    looks: dict[str, tuple[int, int]],
+) -> dict[str, tuple[int, int]]:
+    """Node id -> (x, y): a seeded spring layout, then spread until no two labels overlap."""
+    graph = nx.Graph()
+    graph.add_nodes_from(f"c{c}" for c in concepts)
+    graph.add_nodes_from(f"p{p}" for p in papers)
+    drawn = set(concepts)
+    for a, b, w in _strongest(_co_weights(index, concepts), CO_TOP):
+        graph.add_edge(f"c{a}", f"c{b}", weight=1 + math.log(w))
+    for link in links:
+        s, t, *_ = index.links[link]
+        graph.add_edge(f"c{s}", f"c{t}", weight=1.0)
+    for p in papers:
+        for c, _ in index.paper_edges[p]:
+            if c in drawn:
+                graph.add_edge(f"p{p}", f"c{c}", weight=1.0)
+    nodes = list(graph.nodes)
+    if not nodes:
+        return {}
+    start = nx.spring_layout(graph, seed=LAYOUT_SEED, iterations=100, weight="weight")
+    labels = {f"c{c}": _line(index.concepts[c].name) for c in concepts}
+    labels.update({f"p{p}": _line(index.papers[p].title) for p in papers})
+    # Label boxes in canvas units: vis draws these shapes' labels under the node.
+    width = np.array([
+        max(2 * looks[n][0], CHAR_WIDTH * looks[n][1] * len(_shorten(labels[n], LABEL_CHARS)))
+        for n in nodes
+    ])
+    height = np.array([2 * looks[n][0] + looks[n][1] + 4 for n in nodes], dtype=float)
+    below = np.array([(looks[n][1] + 4) / 2 for n in nodes], dtype=float)  # box centre - node
+    area = float((width * height).sum()) / LABEL_FILL
+    box_w, box_h = math.sqrt(area * LAYOUT_ASPECT), math.sqrt(area / LAYOUT_ASPECT)
+    xy = np.array([start[n] for n in nodes], dtype=float)
+    x = xy[:, 0] * box_w / 2
+    y = xy[:, 1] * box_h / 2 + below
+    x, y = _spread(x, y, width + LABEL_GAP, height + LABEL_GAP)  # nodes: concepts by rank
+    y -= below
+    return {n: (round(float(x[i])), round(float(y[i]))) for i, n in enumerate(nodes)}
+
+
+def _spread(
+    x: np.ndarray, y: np.ndarray, width: np.ndarray, height: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes centred at (x, y), placed one by one in the given order (most important first):
+    each at the first point of a spiral around where the layout put it that overlaps no box
+    placed before. So no two boxes overlap, the first nodes stay where the layout put them and
+    the rest move as little as they must. Deterministic."""
+    n = len(x)
+    if n == 0:
+        return x, y
+    step = max(float(height.min()) / 2, 1.0)
+    rings = np.arange(1, SPIRAL_RINGS + 1)
+    points = [(0.0, 0.0)]
+    for ring in rings:
+        count = math.ceil(2 * math.pi * ring)
+        angles = np.arange(count) * (2 * math.pi / count)
+        points.extend(zip(SPIRAL_WIDE * ring * step * np.cos(angles), ring * step * np.sin(angles),
+                          strict=True))
+    offsets = np.array(points)
+    out_x, out_y = x.copy(), y.copy()
+    for i in range(1, n):
+        half_w = (width[i] + width[:i]) / 2
+        half_h = (height[i] + height[:i]) / 2
+        out_x[i], out_y[i] = x[i] + offsets[-1, 0], y[i] + offsets[-1, 1]  # if none is free
+        # candidates in chunks, nearest first: most boxes find a place in the first rings
+        for start in range(0, len(offsets), 256):
+            cx = x[i] + offsets[start : start + 256, 0]
+            cy = y[i] + offsets[start : start + 256, 1]
+            free = ((np.abs(cx[:, None] - out_x[None, :i]) >= half_w)
+                    | (np.abs(cy[:, None] - out_y[None, :i]) >= half_h)).all(axis=1)
+            if free.any():
+                k = int(np.argmax(free))
+                out_x[i], out_y[i] = cx[k], cy[k]
+                break
+    return out_x, out_y
 
 
 # ---------------------------------------------------------------------------
-# Node and edge data
+# Rich details for what is drawn
 
 
-def _paper_info(attrs: Mapping[str, Any], node: Any) -> dict[str, Any]:
-    title = _text(attrs.get("title")) or _text(attrs.get("id")) or str(node)
-    authors = _str_list(attrs.get("authors"))
+def _paper_info(paper: PaperRow) -> dict[str, Any]:
+    authors = [a for a in (_line(a) for a in paper.authors) if a]
     more = len(authors) - MAX_AUTHORS
     return {
-        "kind": PAPER,
-        "name": title,
         "authors": authors[:MAX_AUTHORS] + ([f"+{more} more"] if more > 0 else []),
-        "date": _text(attrs.get("date")),
-        "categories": _str_list(attrs.get("categories")),
-        "abstract": _shorten(_text(attrs.get("abstract")), ABSTRACT_CHARS),
-        "url": _text(attrs.get("url")).strip(),
-        "href": _http_url(attrs.get("url")),
-        "id": _text(attrs.get("id")) or str(node).removeprefix("paper:"),
+        "categories": [c for c in (_line(c) for c in paper.categories) if c],
+        "abstract": _shorten(_text(paper.abstract), ABSTRACT_CHARS),
     }
 
 
-def _concept_evidence(graph: nx.MultiDiGraph, node: Any) -> dict[str, str] | None:
-    """One snippet for a concept: from the most specific, most frequent paper mention."""
-    best: tuple[Any, ...] | None = None
-    for paper, _, key, attrs in graph.in_edges(node, keys=True, data=True):
-        snippet = _text(attrs.get("snippet")).strip()
-        if not snippet or node_type(graph, paper) != PAPER:
-            continue
-        role = _edge_type(key, attrs)
-        order = ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
-        candidate = (order, -_int(attrs.get("count"), 1), str(paper), snippet, role)
-        if best is None or candidate < best:
-            best = candidate
-    if best is None:
-        return None
-    paper = best[2]
-    return {
-        "snippet": _shorten(best[3], SNIPPET_CHARS),
-        "role": best[4],
-        "paper": _text(graph.nodes[paper].get("title")) or paper,
-    }
+def _concept_evidence(index: _Index, c: int) -> dict[str, str] | None:
+    """One snippet for a concept: from the most specific, most frequent paper mention (ties:
+    the first paper by id, which is the paper order)."""
+    key = index.concepts[c].key
+    pairs, rows = index.pairs, index.rows
+    ranked = sorted((*pairs[(p, key)][:2], p) for p in index.concept_papers[c])
+    for _role_number, _neg_count, p in ranked:
+        if rows[pairs[(p, key)][2]].snippet.strip():
+            role_name, _count, snippet = index.mention(p, c)
+            return {
+                "snippet": _shorten(snippet, SNIPPET_CHARS),
+                "role": role_name,
+                "paper": _line(index.papers[p].title) or index.papers[p].id,
+            }
+    return None
 
 
-def _concept_info(graph: nx.MultiDiGraph, node: Any, ntype: str) -> dict[str, Any]:
-    attrs = graph.nodes[node]
-    name = _text(attrs.get("name")) or _text(attrs.get("key")) or str(node)
-    aliases = [a for a in _str_list(attrs.get("aliases")) if a != name]
-    more = len(aliases) - MAX_ALIASES
-    papers = attrs.get("paper_count")
-    if papers is None:
-        papers = sum(1 for p in graph.predecessors(node) if node_type(graph, p) == PAPER)
-    return {
-        "kind": "Concept",
-        "name": name,
-        "type": ntype,
-        "aliases": aliases[:MAX_ALIASES] + ([f"+{more} more"] if more > 0 else []),
-        "papers": _int(papers),
-        "evidence": _concept_evidence(graph, node),
-    }
-
-
-def _node_size(degree: int) -> float:
-    return round(min(12 + 5 * math.sqrt(degree), 48), 2)
-
-
-def _add_nodes(net: Network, graph: nx.MultiDiGraph, full: nx.MultiDiGraph) -> None:
-    for node in sorted(graph.nodes, key=str):
-        ntype = node_type(graph, node)
-        shape, color = LEGEND[ntype]
-        if ntype == PAPER:
-            info = _paper_info(graph.nodes[node], node)
-            label = _shorten(info["name"], LABEL_CHARS)
-        else:
-            info = _concept_info(full, node, ntype)
-            label = _shorten(info["name"], LABEL_CHARS)
-        net.add_node(
-            str(node),
-            label=label or str(node),
-            shape=shape,
-            color=color,
-            size=_node_size(_degree(graph, node)),
-            ptype=ntype,
-            info=info,
-        )
-
-
-def _edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, Any]]]:
-    """(source, target, type, attrs), sorted; CO_OCCURS_WITH kept once per unordered pair."""
-    seen_pairs: set[tuple[str, str]] = set()
-    out = []
-    rows = sorted(
-        (
-            (str(u), str(v), _edge_type(k, d), str(k), _text(d.get("snippet")), d)
-            for u, v, k, d in graph.edges(keys=True, data=True)
-        ),
-        key=lambda row: row[:5],
+def _overview_data(
+    index: _Index, view: GraphView, max_nodes: int
+) -> dict[str, Any]:
+    concepts, papers = _overview(index, max_nodes)
+    drawn_concepts = set(concepts)
+    biggest = max((len(index.concept_papers[c]) for c in concepts), default=1)
+    looks = {f"c{c}": _look(len(index.concept_papers[c]), biggest) for c in concepts}
+    looks.update({f"p{p}": PAPER_LOOK for p in papers})
+    link_weights: dict[tuple[int, int], int] = {}
+    link_number: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, (s, t, _k, w, _snippet) in enumerate(index.links):
+        if s in drawn_concepts and t in drawn_concepts:
+            pair = (min(s, t), max(s, t))
+            link_weights[pair] = link_weights.get(pair, 0) + w
+            link_number[pair].append(i)
+    # one link per drawn pair (the heaviest; ties: the first), each concept's LINKS_TOP pairs
+    links = sorted(
+        min(link_number[(a, b)], key=lambda i: (-index.links[i][3], i))
+        for a, b, _w in _strongest(link_weights, LINKS_TOP)
     )
-    for u, v, etype, _key, _snippet, attrs in rows:
-        if etype == CO_OCCURS:
-            pair = (min(u, v), max(u, v))
-            if pair in seen_pairs or u == v:
+    positions = _layout(index, concepts, papers, links, looks)
+    co: list[int] | None = None
+    if view.co_occurrence is not None:
+        # millions of rows at 40k papers: one lookup in a dict of the drawn concepts drops most
+        drawn_keys = {index.concepts[c].key: c for c in concepts}
+        weights: dict[tuple[int, int], int] = {}
+        for key_a, key_b, weight in view.co_occurrence:
+            a = drawn_keys.get(key_a)
+            if a is None:
                 continue
-            seen_pairs.add(pair)
-        out.append((u, v, etype, attrs))
-    return out
+            b = drawn_keys.get(key_b)
+            if b is None or a == b:
+                continue
+            weights[(min(a, b), max(a, b))] = max(int(weight or 1), 1)
+        co = [v for edge in _strongest(weights, CO_TOP) for v in edge]
+    mentions = []
+    for p in papers:
+        for c, _ in index.paper_edges[p]:
+            if c in drawn_concepts:
+                _role_name, count, snippet = index.mention(p, c)
+                mentions.append([p, c, count, _shorten(snippet, SNIPPET_CHARS)])
+    link_snippets = [
+        [i, _shorten(_line(snippet), SNIPPET_CHARS)]
+        for i, (s, t, _k, _w, snippet) in enumerate(index.links)
+        if s in drawn_concepts and t in drawn_concepts and _line(snippet)
+    ]  # for every link among drawn concepts: one left out is drawn when a concept is opened
+    return {
+        "concepts": concepts,
+        "papers": papers,
+        "conceptXY": [v for c in concepts for v in positions[f"c{c}"]],
+        "conceptLook": [v for c in concepts for v in looks[f"c{c}"]],  # size, font
+        "biggest": biggest,
+        "links": links,  # the stated links drawn (LINKS_TOP per concept)
+        "paperXY": [v for p in papers for v in positions[f"p{p}"]],
+        "conceptInfo": [
+            {"evidence": _concept_evidence(index, c)} for c in concepts
+        ],
+        "paperInfo": [_paper_info(index.papers[p]) for p in papers],
+        "mentions": mentions,  # [paper, concept, count, snippet] for drawn mention edges
+        "linkSnippets": link_snippets,
+        "co": co,  # flat [a, b, weight, ...] or null when the view has no co-occurrence
+    }
 
 
-def _add_edges(net: Network, graph: nx.MultiDiGraph) -> None:
-    ids: dict[str, int] = {}
-    for u, v, etype, attrs in _edges(graph):
-        eid = f"{u}|{etype}|{v}"
-        ids[eid] = ids.get(eid, 0) + 1
-        if ids[eid] > 1:  # parallel edges of one type (keys other than the type)
-            eid = f"{eid}|{ids[eid]}"
-        if etype == CO_OCCURS:
-            weight = max(_int(attrs.get("weight"), 1), 1)
-            net.add_edge(
-                u,
-                v,
-                id=eid,
-                rel=etype,
-                color={"color": CO_OCCURS_COLOR, "highlight": "#888888", "hover": "#888888"},
-                width=round(min(1 + math.log2(weight), 6), 2),
-                arrows={"to": {"enabled": False}},
-                smooth=False,
-                info={"rel": etype, "weight": weight},
-            )
-            continue
-        style = EDGE_STYLE.get(etype, {"color": "#777777", "dashes": False})
-        weight = _int(attrs.get("weight") or attrs.get("count"), 1)
-        info: dict[str, Any] = {"rel": etype, "snippet": _shorten(_text(attrs.get("snippet")), 300)}
-        if "count" in attrs:
-            info["count"] = _int(attrs.get("count"), 1)
-        if "weight" in attrs:
-            info["weight"] = weight
-        net.add_edge(
-            u,
-            v,
-            id=eid,
-            rel=etype,
-            label=etype,
-            color={"color": style["color"], "highlight": style["color"], "hover": style["color"]},
-            dashes=style["dashes"],
-            width=round(min(1 + math.log2(max(weight, 1)), 5), 2),
-            arrows="to",
-            info=info,
-        )
-
-
-def _vis_options(n_nodes: int) -> dict[str, Any]:
-    iterations = 400 if n_nodes <= 150 else 250 if n_nodes <= 400 else 180
+def _vis_options() -> dict[str, Any]:
     return {
         "autoResize": True,
-        "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= 150},
+        "layout": {"improvedLayout": False},
         "nodes": {
             "borderWidth": 1,
-            "font": {"size": 13, "color": "#222222", "strokeWidth": 3, "strokeColor": "#ffffff"},
+            # vis hides a label drawn smaller than scaling.label.drawThreshold (5 px, kept)
+            "font": {"size": 14, "color": "#222222", "strokeWidth": 3, "strokeColor": "#ffffff"},
         },
         "edges": {
             "font": {"size": 9, "align": "middle", "color": "#555555", "strokeWidth": 2},
             "selectionWidth": 2,
-            "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3},
+            "smooth": False,
         },
         "interaction": {
             "hover": True,
             "tooltipDelay": 120,
             "navigationButtons": False,
             "keyboard": False,
-            "hideEdgesOnDrag": n_nodes > 200,
+            "hideEdgesOnDrag": False,
         },
-        "physics": {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {
-                "gravitationalConstant": -70,
-                "centralGravity": 0.012,
-                "springLength": 110,
-                "springConstant": 0.06,
-                "damping": 0.5,
-                "avoidOverlap": 0.3,
-            },
-            "maxVelocity": 60,
-            "minVelocity": 1.0,
-            "timestep": 0.5,
-            "stabilization": {
-                "enabled": True,
-                "iterations": iterations,
-                "updateInterval": 20,
-                "fit": True,
-            },
-        },
+        # Positions come from Python: no physics, so nothing moves and nothing waits.
+        "physics": {"enabled": False},
     }
 
 
-def map_data(graph: nx.MultiDiGraph, *, max_nodes: int | None = None) -> dict[str, Any]:
-    """Everything the page needs: vis nodes, edges, options and the legend, built by pyvis."""
-    shown = select_subgraph(graph, max_nodes)
-    net = Network(directed=True, cdn_resources="in_line")
-    _add_nodes(net, shown, graph)
-    _add_edges(net, shown)
-    options = _vis_options(len(net.nodes))
-    net.options = options
-    nodes, edges, _heading, _height, _width, options_json = net.get_network_data()
-    counts: dict[str, int] = {}
-    for node in nodes:
-        counts[node["ptype"]] = counts.get(node["ptype"], 0) + 1
+def map_data(view: GraphView, *, max_nodes: int | None = None) -> dict[str, Any]:
+    """Everything the page needs: the index of the whole graph, the overview and its layout,
+    vis options, the legend and counts."""
+    index = _build_index(view)
+    overview = _overview_data(index, view, DEFAULT_MAX_NODES if max_nodes is None else max_nodes)
+    type_counts = Counter(index.concept_types)
+    counts = {PAPER: len(index.papers), **type_counts}
     legend = [
         {"type": t, "shape": shape, "color": color, "count": counts[t]}
         for t, (shape, color) in LEGEND.items()
-        if t in counts
+        if counts.get(t)
+    ]
+    rels = {ROLE_ORDER[r] for edges in index.paper_edges for _, r in edges}
+    rels |= {LINK_TYPES[k] for _s, _t, k, _w, _snip in index.links}
+    edge_legend = [
+        {"rel": rel, "color": style["color"], "dashed": bool(style["dashes"])}
+        for rel, style in EDGE_STYLE.items()
+        if rel in rels
     ]
     return {
-        "nodes": nodes,
-        "edges": edges,
-        "options": json.loads(options_json),
+        "version": 2,
+        "types": list(CONCEPT_TYPES),
+        "roles": list(ROLE_ORDER),
+        "linkTypes": list(LINK_TYPES),
+        "style": {
+            "nodes": {t: {"shape": s, "color": c} for t, (s, c) in LEGEND.items()},
+            "edges": EDGE_STYLE,
+            "co": CO_OCCURS_COLOR,
+        },
+        "index": _index_data(index),
+        "overview": overview,
+        "options": _vis_options(),
         "legend": legend,
+        "edgeLegend": edge_legend,
+        "cooccurrence": overview["co"] is not None,
         "stats": {
-            "nodes": len(nodes),
-            "edges": len(edges),
-            "total_nodes": graph.number_of_nodes(),
-            "total_edges": graph.number_of_edges(),
+            "papers": len(index.papers),
+            "concepts": len(index.concepts),
+            "mentions": index.n_edges,
+            "links": len(index.links),
+            "drawn": len(overview["concepts"]) + len(overview["papers"]),
         },
     }
 
@@ -505,10 +819,10 @@ def _environment() -> Environment:
 
 
 def render_map(
-    graph: nx.MultiDiGraph, *, title: str = "paperkg map", max_nodes: int | None = None
+    view: GraphView, *, title: str = "paperkg map", max_nodes: int | None = None
 ) -> str:
     """The HTML text that :func:`export_map` writes."""
-    data = map_data(graph, max_nodes=max_nodes)
+    data = map_data(view, max_nodes=max_nodes)
     vis_js = (_VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
     vis_css = (_VIS_DIR / "vis-network.css").read_text(encoding="utf-8")
     app_js = (ASSETS / "map.js").read_text(encoding="utf-8")
@@ -540,12 +854,6 @@ def render_map(
     legend = [
         dict(entry, icon=legend_icon(entry["shape"], entry["color"])) for entry in data["legend"]
     ]
-    rels = {edge["rel"] for edge in data["edges"]}
-    edge_legend = [
-        {"rel": rel, "color": style["color"], "dashed": bool(style["dashes"])}
-        for rel, style in EDGE_STYLE.items()
-        if rel in rels
-    ]
     return (
         _environment()
         .get_template("map.html.j2")
@@ -556,10 +864,10 @@ def render_map(
             vis_css=vis_css,
             app_js=app_js,
             app_css=app_css,
-            data_json=script_json(data),
+            data_json=script_json(dict(data, index=packed_json(data["index"]))),
             legend=legend,
-            edge_legend=edge_legend,
-            has_cooccur=CO_OCCURS in rels,
+            edge_legend=data["edgeLegend"],
+            has_cooccur=data["cooccurrence"],
             stats=data["stats"],
             pyvis_version=pyvis.__version__,
         )
@@ -567,14 +875,16 @@ def render_map(
 
 
 def export_map(
-    graph: nx.MultiDiGraph, path: Path, *, title: str = "paperkg map", max_nodes: int | None = None
+    view: GraphView, path: Path, *, title: str = "paperkg map", max_nodes: int | None = None
 ) -> Path:
-    """Write the interactive map of ``graph`` to ``path`` (one offline HTML file); return it.
+    """Write the interactive map of ``view`` to ``path`` (one offline HTML file); return it.
 
-    ``max_nodes`` caps the drawn nodes: the highest-degree concepts with all their papers are
-    kept (module docstring has the exact rule). Same graph in, same bytes out.
+    ``max_nodes`` (default ``DEFAULT_MAX_NODES``) is how many nodes are drawn when the page
+    opens: the whole graph when it is that small, else that many concepts with the most papers.
+    Search and neighbourhoods reach every paper and concept either way. Co-occurrence edges are
+    drawn only when ``view.co_occurrence`` is filled in. Same view in, same bytes out.
     """
-    html = render_map(graph, title=title, max_nodes=max_nodes)
+    html = render_map(view, title=title, max_nodes=max_nodes)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, html)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from tests.support.cli import PAPERKG
 from tests.support.feed_server import serve
 from tests.support.graph_compare import stored_graph
+from tests.support.maps import embedded_data
 from tests.support.samples import ATOM_FEED
 
 
@@ -55,6 +57,24 @@ def test_sample_run_builds_graph_and_map_cleanly(sample_run) -> None:
     assert (out / "graph.sqlite").stat().st_size > 0
     assert (out / "map.html").stat().st_size > 0
     assert not (out / "rejects.jsonl").exists()
+
+
+def test_map_draws_co_occurrence_only_when_asked(
+    sample_run, prefect_home: Path, tmp_path: Path
+) -> None:
+    out, _ = sample_run
+    data = embedded_data((out / "map.html").read_text(encoding="utf-8"))
+    assert data["cooccurrence"] is False and data["overview"]["co"] is None
+    assert data["stats"]["papers"] == 71 and data["stats"]["drawn"] == 150
+    copy = tmp_path / "out"
+    copy.mkdir()
+    shutil.copy(out / "graph.sqlite", copy / "graph.sqlite")  # papers stored: no extraction
+    asked = paperkg("run", "--sample", "--out", str(copy), "--co-occurrence",
+                    prefect_home=prefect_home)
+    assert asked.returncode == 0, asked.stderr
+    assert_clean(asked)
+    data = embedded_data((copy / "map.html").read_text(encoding="utf-8"))
+    assert data["cooccurrence"] is True and len(data["overview"]["co"]) > 0
 
 
 def test_second_run_leaves_graph_unchanged(sample_run, prefect_home: Path) -> None:
