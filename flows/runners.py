@@ -1,0 +1,99 @@
+"""Where the build flow's extraction tasks run: both local cores, or an existing Dask cluster.
+
+* Local (the default): a ``ProcessPoolTaskRunner`` with one worker process per core. Only the
+  extract-batch tasks are submitted to it, and only for inputs big enough to pay for starting
+  the workers (``PARALLEL_MIN_PAPERS``): each worker is a fresh ``spawn`` process that imports
+  Prefect and loads the model, a few seconds, so a small input (the 71-paper sample) is
+  extracted in the flow's own process and a warm ``paperkg run --sample`` stays fast.
+  ``PAPERKG_TASK_RUNNER=local`` keeps every input in process (for measuring, or a machine where
+  extra processes do not pay).
+* ``--dask-address`` / ``PAPERKG_DASK_ADDRESS``: prefect-dask's ``DaskTaskRunner`` connected to
+  that scheduler; every extract-batch task is submitted there, whatever the input's size. The
+  workers need paperkg installed (the task is pickled by reference to ``flows.build``) and must
+  reach the Prefect API the run uses.
+
+Everything that touches the output folder or Neo4j (find-unchanged, store, load, map) runs in
+the flow's process either way: it is called, never submitted.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pipeline.redact import redact
+
+__all__ = [
+    "DASK_ADDRESS_ENV",
+    "PARALLEL_MIN_PAPERS",
+    "TASK_RUNNER_ENV",
+    "ClusterError",
+    "check_dask_address",
+    "local_workers",
+    "task_runner",
+    "uses_pool",
+]
+
+DASK_ADDRESS_ENV = "PAPERKG_DASK_ADDRESS"
+TASK_RUNNER_ENV = "PAPERKG_TASK_RUNNER"  # "process" (default) or "local"
+# below this many papers to extract in a run, starting worker processes costs more than the
+# second core gives back (docs/benchmarks.md, "Extraction in the flow")
+PARALLEL_MIN_PAPERS = 300
+CONNECT_TIMEOUT_S = 10.0
+
+
+class ClusterError(Exception):
+    """The Dask cluster cannot be used; the message is one line without credentials."""
+
+
+def local_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def task_runner(dask_address: str | None = None) -> Any:
+    """The task runner for a run: Dask at ``dask_address`` (else ``PAPERKG_DASK_ADDRESS``),
+    else a local process pool (whose workers start only when a task is submitted)."""
+    address = dask_address or os.environ.get(DASK_ADDRESS_ENV) or None
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    return ProcessPoolTaskRunner(max_workers=local_workers())
+
+
+def uses_pool(runner: Any, papers: int) -> bool:
+    """Whether the extract tasks of a run go to ``runner`` (True) or run in the flow's
+    process: always on a cluster, on a local pool from ``PARALLEL_MIN_PAPERS`` papers."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if isinstance(runner, ThreadPoolTaskRunner):
+        return False  # Prefect's default: threads of this process would only share its GIL
+    if isinstance(runner, ProcessPoolTaskRunner):
+        if os.environ.get(TASK_RUNNER_ENV, "process").strip().lower() == "local":
+            return False
+        return papers >= PARALLEL_MIN_PAPERS and local_workers() > 1
+    return True  # a cluster: the user asked for it
+
+
+def check_dask_address(address: str, timeout: float = CONNECT_TIMEOUT_S) -> int:
+    """Connect to the scheduler at ``address`` and back: the number of its workers.
+    ``ClusterError`` when it cannot be reached in ``timeout`` seconds or has no worker (the
+    run would wait for one forever)."""
+    import logging
+
+    from distributed import Client
+
+    shown = redact(address)
+    # distributed logs each failed connection attempt; the user gets one line
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    try:
+        with Client(address, timeout=timeout, set_as_default=False) as client:
+            workers = len(client.scheduler_info().get("workers", {}))
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        reason = redact(str(error).splitlines()[0] if str(error) else type(error).__name__)
+        raise ClusterError(f"cannot reach the Dask scheduler at {shown}: {reason}") from None
+    if not workers:
+        raise ClusterError(f"the Dask scheduler at {shown} has no workers")
+    return workers
