@@ -305,13 +305,19 @@ class _Run:
             quote(papers), str(self.folder), uri, username, database)
         chunk = _Chunk(self.chunks, [p for p in papers if p.id not in unchanged], unchanged)
         chunk.timings.update(read=read_s, unchanged=clock.lap())
-        self.parallel = self.parallel or uses_pool(self.runner, len(chunk.todo))
+        # the papers still to extract in the run: this chunk's, and the rest of the input's
+        # as estimated from the share of its bytes read so far
+        ahead = len(chunk.todo)
+        if self.counts.fraction:
+            ahead += max(0, round(self.counts.read / self.counts.fraction) - self.counts.read)
+        self.parallel = self.parallel or uses_pool(self.runner, ahead)
         for i in range(0, len(chunk.todo), self.batch_size):
             batch = chunk.todo[i : i + self.batch_size]
-            # quote(): Prefect would otherwise walk (and, resolving inputs, rebuild) every model
-            # of a task's parameters, seconds for a chunk's extractions or graph batch
-            chunk.batches.append(extract_batch.submit(quote(batch), self.extractor)
-                                 if self.parallel else extract_batch(quote(batch), self.extractor))
+            # quote() (calls in this process): Prefect would otherwise walk, and rebuild, every
+            # model of the parameters, seconds for a chunk. Not through a runner: prefect-dask
+            # rebuilds a quoted list as plain tuples; a 64-paper batch is cheap to walk anyway.
+            chunk.batches.append(extract_batch.submit(batch, self.extractor) if self.parallel
+                                 else extract_batch(quote(batch), self.extractor))
         chunk.timings["extract"] = clock.lap()  # in process; on a pool, only submitting
         return chunk
 

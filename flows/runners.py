@@ -18,6 +18,7 @@ the flow's process either way: it is called, never submitted.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -65,7 +66,8 @@ def task_runner(dask_address: str | None = None) -> Any:
 
 def uses_pool(runner: Any, papers: int) -> bool:
     """Whether the extract tasks of a run go to ``runner`` (True) or run in the flow's
-    process: always on a cluster, on a local pool from ``PARALLEL_MIN_PAPERS`` papers."""
+    process: always on a cluster, on a local pool when ``papers`` (to extract in the run, as
+    far as known) reach ``PARALLEL_MIN_PAPERS``."""
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     if isinstance(runner, ThreadPoolTaskRunner):
@@ -78,22 +80,33 @@ def uses_pool(runner: Any, papers: int) -> bool:
 
 
 def check_dask_address(address: str, timeout: float = CONNECT_TIMEOUT_S) -> int:
-    """Connect to the scheduler at ``address`` and back: the number of its workers.
-    ``ClusterError`` when it cannot be reached in ``timeout`` seconds or has no worker (the
-    run would wait for one forever)."""
+    """Ask the scheduler at ``address`` who it is: the number of its workers. ``ClusterError``
+    when the address is not one, cannot be reached in ``timeout`` seconds, or has no worker
+    (the run would wait for one forever). A plain connection, not a ``Client``: a Client that
+    fails to connect prints a traceback when it is collected."""
     import logging
-
-    from distributed import Client
+    from urllib.parse import urlsplit
 
     shown = redact(address)
+    if "@" in urlsplit(address if "://" in address else f"tcp://{address}").netloc:
+        raise ClusterError(f"{shown}: a Dask address takes no user name or password (use "
+                           "Dask's TLS settings for a secured scheduler)")
     # distributed logs each failed connection attempt; the user gets one line
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
     try:
-        with Client(address, timeout=timeout, set_as_default=False) as client:
-            workers = len(client.scheduler_info().get("workers", {}))
+        identity = asyncio.run(_identity(address, timeout))
     except (OSError, TimeoutError, ValueError, TypeError) as error:
-        reason = redact(str(error).splitlines()[0] if str(error) else type(error).__name__)
-        raise ClusterError(f"cannot reach the Dask scheduler at {shown}: {reason}") from None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler at {shown}: "
+                           f"{redact(reason.replace(address, shown))}") from None
+    workers = identity.get("workers") if isinstance(identity, dict) else None
     if not workers:
         raise ClusterError(f"the Dask scheduler at {shown} has no workers")
-    return workers
+    return len(workers)
+
+
+async def _identity(address: str, timeout: float) -> Any:
+    from distributed.core import rpc
+
+    async with rpc(address, timeout=timeout) as scheduler:
+        return await asyncio.wait_for(scheduler.identity(), timeout)

@@ -230,11 +230,11 @@ def run(
     paths = _inputs(inputs, sample)
     if fmt is not None and fmt not in FORMATS:
         raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    dask_address = _check_dask(dask_address)  # before the output folder is even created
     _prepare_out_dir(out_dir)
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
     if settings is not None:
         _check_neo4j(settings)
-    dask_address = _check_dask(dask_address)
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from flows.local_server import LocalServerError, local_prefect
