@@ -26,6 +26,7 @@ from pipeline.redact import redact
 
 __all__ = [
     "DASK_ADDRESS_ENV",
+    "PARALLEL_MIN_ENV",
     "PARALLEL_MIN_PAPERS",
     "TASK_RUNNER_ENV",
     "ClusterError",
@@ -38,8 +39,12 @@ __all__ = [
 DASK_ADDRESS_ENV = "PAPERKG_DASK_ADDRESS"
 TASK_RUNNER_ENV = "PAPERKG_TASK_RUNNER"  # "process" (default) or "local"
 # below this many papers to extract in a run, starting worker processes costs more than the
-# second core gives back (docs/benchmarks.md, "Extraction in the flow")
-PARALLEL_MIN_PAPERS = 300
+# second core gives back: each spawned worker imports Prefect and loads the model, ~10 s of CPU
+# (2,000 papers: 39 s of CPU in process, 59 s with the pool), so on two idle cores the pool
+# wins from ~1,000 papers (docs/benchmarks.md, "Extraction in the flow").
+# PAPERKG_PARALLEL_MIN_PAPERS overrides it (the tests use a small input).
+PARALLEL_MIN_PAPERS = 1000
+PARALLEL_MIN_ENV = "PAPERKG_PARALLEL_MIN_PAPERS"
 CONNECT_TIMEOUT_S = 10.0
 
 
@@ -75,7 +80,9 @@ def uses_pool(runner: Any, papers: int) -> bool:
     if isinstance(runner, ProcessPoolTaskRunner):
         if os.environ.get(TASK_RUNNER_ENV, "process").strip().lower() == "local":
             return False
-        return papers >= PARALLEL_MIN_PAPERS and local_workers() > 1
+        least = os.environ.get(PARALLEL_MIN_ENV, "")
+        return papers >= (int(least) if least.isdigit() else PARALLEL_MIN_PAPERS) and (
+            local_workers() > 1)
     return True  # a cluster: the user asked for it
 
 

@@ -99,10 +99,11 @@ def test_extraction_runs_on_the_cluster_and_gives_the_local_graph(
 
 
 def test_the_process_pool_gives_the_in_process_graph(tmp_path: Path, home: Path) -> None:
-    """An input past PARALLEL_MIN_PAPERS goes to the local process pool, in two chunks."""
+    """An input past PARALLEL_MIN_PAPERS (lowered to 300 here) goes to the local process
+    pool, in two chunks."""
     source = corpus(tmp_path / "papers.jsonl", 320)
     pooled = paperkg("run", str(source), "--out", str(tmp_path / "pool"), "--no-map", "-v",
-                     "--chunk-size", "200", home=home)
+                     "--chunk-size", "200", home=home, PAPERKG_PARALLEL_MIN_PAPERS="300")
     assert pooled.returncode == 0, pooled.stderr
     assert "chunk 1: 200 papers, 200 extracted (pool)" in pooled.stderr
     assert "chunk 2: 120 papers, 120 extracted (pool)" in pooled.stderr
