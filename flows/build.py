@@ -1,7 +1,14 @@
 """The main job: abstracts in, a knowledge graph and an interactive map out.
 
-Tasks are batch-level on purpose: a Prefect task run costs ~16 ms of orchestration, so one
-task per abstract would cost more than extracting it.
+The run goes one chunk of papers at a time (``DEFAULT_CHUNK_SIZE``, 1,000), so memory does not
+grow with the input: see ``build_graph``. Tasks are batch-level on purpose: a Prefect task run
+costs ~16 ms of orchestration, so one task per abstract would cost more than extracting it.
+Extraction batches run on the run's task runner (``flows.runners``: both local cores, or a Dask
+cluster); everything that writes runs in the flow's process.
+
+Normalization (acronyms, concept names and types by majority) looks at one chunk at a time, as
+it looks at one run at a time for daily runs: a concept's name and aliases are those of the
+last chunk that mentions it.
 """
 
 from __future__ import annotations
@@ -9,23 +16,31 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.exceptions import MissingContextError
+from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
 import flows  # noqa: F401  (applies paperkg's Prefect settings before prefect is imported)
+from flows.progress import Counts, report
+from flows.runners import task_runner, uses_pool
 from pipeline.assemble import assemble
 from pipeline.extract import DEFAULT_EXTRACTOR, Extractor, load_extractor
-from pipeline.ingest import IngestError, IngestResult, Rejected, read_papers, write_rejects
+from pipeline.ingest import DEFAULT_CHUNK_SIZE, IngestError, Rejected, iter_papers, write_rejects
 from pipeline.normalize import Normalizer
 from pipeline.output import atomic_write_text, locked_output
 from pipeline.stores import open_store
-from pipeline.stores.base import GraphCounts, GraphView, StoreError, WriteSummary
-from pipeline.stores.sqlite.store import DB_FILE
+from pipeline.stores.base import GraphView, StoreError, WriteSummary
 from pipeline.visualize import export_map
 from schemas import GraphBatch, Paper, PaperExtraction
 
@@ -64,17 +79,6 @@ class RunSummary(BaseModel):
 @cache
 def _extractor(name: str) -> Extractor:
     return load_extractor(name)
-
-
-@task(name="ingest", cache_policy=NO_CACHE)
-def ingest(inputs: Sequence[str], fmt: str | None, out_dir: str) -> IngestResult | str:
-    """The papers and rejected records, or the one-line reason the sources cannot be read (an
-    address that fails to fetch): a value, not an exception, so a scheduled run ends with a
-    clear message instead of a failed task's traceback."""
-    try:
-        return read_papers(list(inputs), fmt)
-    except IngestError as exc:
-        return str(exc)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
@@ -138,14 +142,10 @@ def normalize_and_assemble(extractions: Sequence[PaperExtraction]) -> GraphBatch
 
 
 @task(name="store", cache_policy=NO_CACHE)
-def store(
-    batch: GraphBatch, out_dir: str, co_occurrence: bool = False
-) -> tuple[WriteSummary, GraphCounts, GraphView]:
-    """Merge the batch into the graph file; what the map and the summary need comes back with
-    the write, so the file is read once per run."""
+def store(batch: GraphBatch, out_dir: str) -> WriteSummary:
+    """Merge one chunk's batch into the embedded store (call it holding the folder's lock)."""
     with open_store(Path(out_dir)) as embedded:
-        return (embedded.write(batch), embedded.counts(),
-                embedded.view(co_occurrence=co_occurrence))
+        return embedded.write(batch)
 
 
 @task(name="load-neo4j", cache_policy=NO_CACHE)
@@ -184,7 +184,8 @@ def export(view: GraphView, out_dir: str, max_nodes: int | None) -> str:
                           max_nodes=max_nodes))
 
 
-@flow(name="paperkg-build", log_prints=False, validate_parameters=False)
+@flow(name="paperkg-build", log_prints=False, validate_parameters=False,
+      task_runner=task_runner())
 def build_graph(
     inputs: list[str],
     out_dir: str,
@@ -197,53 +198,213 @@ def build_graph(
     neo4j_username: str | None = None,
     neo4j_database: str | None = None,
     reextract: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
     co_occurrence: bool = False,
 ) -> RunSummary:
-    """Ingest, extract in batches, assemble, merge into the embedded store, export the map.
+    """Ingest, extract in batches, assemble, merge into the embedded store, export the map,
+    one chunk of ``chunk_size`` papers at a time: memory holds a chunk or two (the one being
+    extracted, the one being stored), whatever the size of the input.
 
-    With ``neo4j_uri``, the same batch is also merged into Neo4j (task ``load-neo4j``, after
-    the embedded store, which is always written so the map has a source)."""
-    read = ingest(inputs, fmt, out_dir)
-    if isinstance(read, str):
-        return RunSummary(error=read)
-    rejected = list(read.rejected)
-    unchanged = set() if reextract else find_unchanged(
-        read.papers, out_dir, neo4j_uri, neo4j_username, neo4j_database)
-    todo = [p for p in read.papers if p.id not in unchanged]
-    extractions: list[PaperExtraction] = []
-    for i in range(0, len(todo), batch_size):
-        extracted, failed = extract_batch(todo[i : i + batch_size], extractor)
-        extractions.extend(extracted)
-        rejected.extend(failed)
-    batch = normalize_and_assemble(extractions)
-    folder = Path(out_dir)
-    # extraction runs alongside other runs; the read-merge-write of the folder does not
-    with locked_output(folder, on_wait=lambda: _say_waiting(folder)):
-        rejects_file = write_rejects(rejected, folder)
-        written, counts, view = store(batch, out_dir, co_occurrence)
-        written.papers_unchanged += len(unchanged)
-        map_file = export(view, out_dir, max_nodes) if make_map else None
-        summary = RunSummary(
-            papers_read=len(extractions) + len(unchanged),
-            papers_not_reextracted=len(unchanged),
-            rejected=len(rejected),
-            reject_messages=[r.message() for r in rejected],
-            notes=read.notes,
-            write=written,
-            graph_papers=counts.papers,
-            concepts_by_type=counts.concepts_by_type,
-            edges_by_relation=counts.edges_by_relation,
-            graph_file=str(folder / DB_FILE),
-            map_file=map_file,
-            rejects_file=str(rejects_file) if rejects_file else None,
-        )
-        atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
-    if neo4j_uri:
-        summary.neo4j = load_neo4j(batch, neo4j_uri, neo4j_username, neo4j_database)
-        if summary.neo4j.write is not None:
-            summary.neo4j.write.papers_unchanged += len(unchanged)
-        atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
-    return summary
+    Per chunk: find-unchanged, extract-batch tasks (on the run's task runner: see
+    ``flows.runners``), normalize-and-assemble, then the chunk is merged into the embedded
+    store under the folder's lock (held per chunk, so two runs into one folder interleave
+    chunk by chunk) and, with ``neo4j_uri``, into Neo4j (task ``load-neo4j``). The next
+    chunk is read and its extraction submitted before the current one is stored, so the
+    workers extract while the flow writes. At the end, under the lock: rejects.jsonl, counts,
+    the map and summary.json."""
+    try:
+        stream = iter_papers(list(inputs), fmt, chunk_size)
+    except IngestError as exc:
+        # a value, not an exception, so a scheduled run ends with a clear message instead of a
+        # failed task's traceback; nothing was written
+        return RunSummary(error=str(exc))
+    run = _Run(Path(out_dir), extractor, batch_size, neo4j_uri, neo4j_username, neo4j_database,
+               reextract)
+    run.notes.extend(stream.notes)
+    pending: _Chunk | None = None
+    waited = time.monotonic()
+    for read in stream:
+        read_s = time.monotonic() - waited
+        run.counts.read += len(read.papers)
+        run.counts.fraction = stream.fraction_read()
+        run.rejected.extend(read.rejected)
+        report(run.counts)
+        chunk = run.submit(read.papers, read_s)
+        if pending is not None:
+            run.finish(pending)
+        pending = chunk
+        waited = time.monotonic()
+    if pending is not None:
+        run.finish(pending)
+    return run.summarize(make_map, max_nodes, co_occurrence)
+
+
+def _log() -> Any:
+    """The flow run's logger: the per-chunk timings go to Prefect (its UI, paperkg.log, and the
+    terminal with --verbose)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("paperkg.flow")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def lap(self) -> float:
+        now = time.monotonic()
+        elapsed, self.last = now - self.last, now
+        return elapsed
+
+
+@dataclass
+class _Chunk:
+    """One chunk in flight: its papers to extract, the unchanged ones, the extraction (futures
+    on a pool, results in process)."""
+
+    number: int
+    todo: list[Paper]
+    unchanged: set[str]
+    batches: list[Any] = field(default_factory=list)  # PrefectFuture or its result
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, for the log
+
+
+class _Run:
+    """What a run keeps between chunks: counts, rejected records, notes, the Neo4j load."""
+
+    def __init__(
+        self, folder: Path, extractor: str, batch_size: int, neo4j_uri: str | None,
+        neo4j_username: str | None, neo4j_database: str | None, reextract: bool,
+    ) -> None:
+        self.folder = folder
+        self.extractor = extractor
+        self.batch_size = max(1, batch_size)
+        self.neo4j = (neo4j_uri, neo4j_username, neo4j_database)
+        self.reextract = reextract
+        self.counts = Counts()
+        self.rejected: list[Rejected] = []
+        self.notes: list[str] = []
+        self.written = WriteSummary()
+        self.extracted = 0
+        self.unchanged = 0
+        self.chunks = 0
+        self.neo4j_load: Neo4jLoad | None = None
+        self.parallel = False  # extraction submitted to the task runner (sticky once on)
+        self.told_waiting = False
+        context = FlowRunContext.get()
+        self.runner = context.task_runner if context else None
+
+    def submit(self, papers: list[Paper], read_s: float) -> _Chunk:
+        """Find the chunk's unchanged papers and start extracting the others (on the pool:
+        submitted; in process: done on return)."""
+        self.chunks += 1
+        uri, username, database = self.neo4j
+        clock = _Clock()
+        unchanged = set() if self.reextract or not papers else find_unchanged(
+            quote(papers), str(self.folder), uri, username, database)
+        chunk = _Chunk(self.chunks, [p for p in papers if p.id not in unchanged], unchanged)
+        chunk.timings.update(read=read_s, unchanged=clock.lap())
+        # the papers still to extract in the run: this chunk's, and the rest of the input's
+        # as estimated from the share of its bytes read so far
+        ahead = len(chunk.todo)
+        if self.counts.fraction:
+            ahead += max(0, round(self.counts.read / self.counts.fraction) - self.counts.read)
+        self.parallel = self.parallel or uses_pool(self.runner, ahead)
+        for i in range(0, len(chunk.todo), self.batch_size):
+            batch = chunk.todo[i : i + self.batch_size]
+            # quote() (calls in this process): Prefect would otherwise walk, and rebuild, every
+            # model of the parameters, seconds for a chunk. Not through a runner: prefect-dask
+            # rebuilds a quoted list as plain tuples; a 64-paper batch is cheap to walk anyway.
+            chunk.batches.append(extract_batch.submit(batch, self.extractor) if self.parallel
+                                 else extract_batch(quote(batch), self.extractor))
+        chunk.timings["extract"] = clock.lap()  # in process; on a pool, only submitting
+        return chunk
+
+    def finish(self, chunk: _Chunk) -> None:
+        """Gather the chunk's extractions (in order), assemble them and store the batch."""
+        clock = _Clock()
+        extractions: list[PaperExtraction] = []
+        self.counts.extracted += len(chunk.unchanged)
+        for batch in chunk.batches:
+            extracted, failed = batch.result() if isinstance(batch, PrefectFuture) else batch
+            extractions.extend(extracted)
+            self.rejected.extend(failed)
+            self.counts.extracted += len(extracted) + len(failed)
+            report(self.counts)
+        chunk.timings["wait"] = clock.lap()  # for the pool's results
+        graph_batch = normalize_and_assemble(quote(extractions))
+        chunk.timings["assemble"] = clock.lap()
+        with locked_output(self.folder, on_wait=self._say_waiting):
+            chunk.timings["lock"] = clock.lap()
+            written = store(quote(graph_batch), str(self.folder))
+        chunk.timings["store"] = clock.lap()
+        self.written.papers_added += written.papers_added
+        self.written.papers_updated += written.papers_updated
+        self.written.papers_unchanged += written.papers_unchanged + len(chunk.unchanged)
+        self.written.concepts_removed += written.concepts_removed
+        self.extracted += len(extractions)
+        self.unchanged += len(chunk.unchanged)
+        uri, username, database = self.neo4j
+        if uri and (self.neo4j_load is None or self.neo4j_load.error is None):
+            self._add_neo4j(load_neo4j(quote(graph_batch), uri, username, database), chunk)
+            chunk.timings["neo4j"] = clock.lap()
+        self.counts.stored += len(extractions) + len(chunk.unchanged)
+        report(self.counts)
+        stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in chunk.timings.items())
+        _log().info("chunk %d: %d papers, %d extracted (%s); seconds: %s", chunk.number,
+                    len(chunk.todo) + len(chunk.unchanged), len(extractions),
+                    "pool" if self.parallel else "in process", stages)
+
+    def _add_neo4j(self, load: Neo4jLoad, chunk: _Chunk) -> None:
+        """Add one chunk's Neo4j load to the run's; after a failure no later chunk is loaded
+        (the error is the run's, the embedded store goes on)."""
+        if load.write is not None:
+            load.write.papers_unchanged += len(chunk.unchanged)
+        if self.neo4j_load is None:
+            self.neo4j_load = load
+            return
+        total = self.neo4j_load
+        total.error, total.counts = load.error, load.counts or total.counts
+        if load.write is not None and total.write is not None:
+            for name in WriteSummary.model_fields:
+                setattr(total.write, name, getattr(total.write, name) + getattr(load.write, name))
+
+    def summarize(self, make_map: bool, max_nodes: int | None, co_occurrence: bool) -> RunSummary:
+        """rejects.jsonl, the counts, the map and summary.json, under the folder's lock."""
+        folder = self.folder
+        started = time.monotonic()
+        with locked_output(folder, on_wait=self._say_waiting):
+            rejects_file = write_rejects(self.rejected, folder)
+            with open_store(folder) as embedded:
+                counts = embedded.counts()
+                graph_file = embedded.path
+                map_file = export(quote(embedded.view(co_occurrence=co_occurrence)), str(folder),
+                                  max_nodes) if make_map else None
+            summary = RunSummary(
+                papers_read=self.extracted + self.unchanged,
+                papers_not_reextracted=self.unchanged,
+                rejected=len(self.rejected),
+                reject_messages=[r.message() for r in self.rejected],
+                notes=self.notes,
+                write=self.written,
+                graph_papers=counts.papers,
+                concepts_by_type=counts.concepts_by_type,
+                edges_by_relation=counts.edges_by_relation,
+                graph_file=str(graph_file) if graph_file is not None else None,
+                map_file=map_file,
+                rejects_file=str(rejects_file) if rejects_file else None,
+                neo4j=self.neo4j_load,
+            )
+            atomic_write_text(folder / SUMMARY_FILE, _summary_json(summary))
+        _log().info("run: %d chunks, %d papers; counts, map and summary in %.1f s", self.chunks,
+                  summary.papers_read, time.monotonic() - started)
+        return summary
+
+    def _say_waiting(self) -> None:
+        if not self.told_waiting:  # once a run, not once a chunk
+            self.told_waiting = True
+            _say_waiting(self.folder)
 
 
 def _summary_json(summary: RunSummary) -> str:

@@ -67,6 +67,12 @@ MaxNodes = Annotated[int | None, typer.Option(
     min=1, help="Nodes the map draws when it opens (default 150: the concepts with most papers)")]
 CoOccurrence = Annotated[bool, typer.Option(
     "--co-occurrence", help="Draw CO_OCCURS_WITH edges on the map (off: they crowd it)")]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option("--dask-address", envvar="PAPERKG_DASK_ADDRESS", show_envvar=False,
+                 help="Extract on the Dask cluster whose scheduler is here, e.g. "
+                      "tcp://HOST:8786 [PAPERKG_DASK_ADDRESS]"),
+]
 Neo4jPassword = Annotated[
     str | None,
     typer.Option("--neo4j-password", show_default=False,
@@ -150,6 +156,37 @@ def _check_neo4j(settings: Any) -> None:
         store.check()
 
 
+def _check_dask(address: str | None) -> str | None:
+    """The scheduler answers and has workers, before any work starts: else one line, exit 2.
+    Sets PAPERKG_DASK_ADDRESS for the flow runs this process starts (served runs are child
+    processes that choose their task runner from it)."""
+    if not address:
+        return None
+    from flows.runners import ClusterError, check_dask_address
+
+    with err.status("Connecting to the Dask cluster..."):
+        try:
+            check_dask_address(address)
+        except ClusterError as error:
+            raise UserError(str(error)) from None
+    os.environ["PAPERKG_DASK_ADDRESS"] = address
+    return address
+
+
+@contextlib.contextmanager
+def _progress(status: Any) -> Any:
+    """Update the status line with the run's progress: on a terminal only (rich draws nothing
+    elsewhere, and the flow's own log has the per-chunk timings)."""
+    from flows.progress import RunProgress, listening
+
+    if not err.is_terminal:
+        yield
+        return
+    line = RunProgress()
+    with listening(lambda counts: status.update(escape(line.update(counts)))):
+        yield
+
+
 def _report_notes(notes: list[str]) -> None:
     for note in notes:
         err.print(f"[cyan]note[/] {escape(note)}", highlight=False)
@@ -185,13 +222,19 @@ def run(
     neo4j_user: Neo4jUser = None,
     neo4j_database: Neo4jDatabase = None,
     neo4j_password: Neo4jPassword = None,
+    dask_address: DaskAddress = None,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, help="Papers read, extracted and stored at a time")
+    ] = 1000,
 ) -> None:
     """Run the main job: read papers, extract concepts, merge into the graph, export the map.
 
-    With --neo4j (or NEO4J_URI set) the graph is also merged into Neo4j."""
+    With --neo4j (or NEO4J_URI set) the graph is also merged into Neo4j. With --dask-address
+    the extraction runs on that Dask cluster; else on this machine's cores."""
     paths = _inputs(inputs, sample)
     if fmt is not None and fmt not in FORMATS:
         raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    dask_address = _check_dask(dask_address)  # before the output folder is even created
     _prepare_out_dir(out_dir)
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
     if settings is not None:
@@ -203,20 +246,24 @@ def run(
     # the local Prefect server starts now and loads while the flow's modules do
     with local_prefect() as prefect_api:
         from flows.build import build_graph
+        from flows.runners import task_runner
         from pipeline.extract import DEFAULT_EXTRACTOR
         from pipeline.stores import open_store
 
         with open_store(out_dir) as embedded:
             embedded.check()  # a damaged graph file stops the run before anything is written
-        with err.status("Building the graph..."):
+        with err.status("Building the graph...") as status, _progress(status):
             try:
                 prefect_api.wait()
             except LocalServerError as error:
                 raise UserError(str(error), code=1) from None
-            summary = build_graph(
+            # the runner is chosen now, not when flows.build was imported
+            flow = build_graph.with_options(task_runner=task_runner(dask_address))
+            summary = flow(
                 paths, str(out_dir), fmt, batch_size, DEFAULT_EXTRACTOR, make_map,
                 max_nodes,
                 **_flow_neo4j(settings), reextract=reextract, co_occurrence=co_occurrence,
+                chunk_size=chunk_size,
             )
     if summary.error:
         raise UserError(summary.error)
@@ -286,6 +333,7 @@ def serve(
     neo4j_user: Neo4jUser = None,
     neo4j_database: Neo4jDatabase = None,
     neo4j_password: Neo4jPassword = None,
+    dask_address: DaskAddress = None,
 ) -> None:
     """Run the main job on a schedule (a Prefect deployment) until interrupted.
 
@@ -303,6 +351,8 @@ def serve(
         settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
         if settings is not None:
             _check_neo4j(settings)
+        # not a parameter (Prefect shows those): each run's process finds it in its environment
+        _check_dask(dask_address)
         parameters = {
             "inputs": [s if is_url(s) else str(Path(s).resolve()) for s in sources],
             "out_dir": str(out_dir.resolve()), "fmt": fmt, "extractor": DEFAULT_EXTRACTOR,

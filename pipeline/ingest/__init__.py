@@ -2,8 +2,11 @@
 records were rejected.
 
 Formats (``FORMATS``), chosen by ``detect_format`` from the extension, else by sniffing the
-content, or forced for every path with ``read_papers(..., fmt=...)``. Each is read by its own
-module, whose docstring gives the details:
+content, or forced for every path with ``read_papers(..., fmt=...)``. A gzip-compressed file
+(``papers.jsonl.gz``, or any file starting with gzip's magic bytes) is read through the
+decompressor. ``iter_papers`` gives the papers in chunks, reading JSON Lines and CSV record by
+record (bounded memory for any size); ``read_papers`` gives them all at once. Each format is
+read by its own module, whose docstring gives the details:
 
 ``trending``  a "trending papers" page saved as text (``.txt``): per paper a title paragraph
               followed by an abstract paragraph (module ``trending``). This format has no
@@ -52,16 +55,27 @@ from __future__ import annotations
 
 from pipeline.ingest.fetch import is_url
 from pipeline.ingest.formats import FORMATS
-from pipeline.ingest.read import IngestError, detect_format, read_papers, write_rejects
+from pipeline.ingest.read import (
+    DEFAULT_CHUNK_SIZE,
+    IngestError,
+    PaperStream,
+    detect_format,
+    iter_papers,
+    read_papers,
+    write_rejects,
+)
 from pipeline.ingest.records import IngestResult, Rejected
 
 __all__ = [
+    "DEFAULT_CHUNK_SIZE",
     "FORMATS",
     "IngestError",
     "IngestResult",
+    "PaperStream",
     "Rejected",
     "detect_format",
     "is_url",
+    "iter_papers",
     "read_papers",
     "write_rejects",
 ]

@@ -14,13 +14,14 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.ingest.records import Doc, Record, Rejected
+from pipeline.ingest.records import LineSource, Record, Rejected
 
 __all__ = ["parse_csv"]
 
 
-def parse_csv(doc: Doc) -> Iterator[Record | Rejected]:
-    header_line = next((line for line in doc.lines if line.strip()), "")
+def parse_csv(doc: LineSource) -> Iterator[Record | Rejected]:
+    """Row by row: reads a ``StreamDoc`` as well as a ``Doc``."""
+    header_line = doc.first_text_line()  # a peek: a StreamDoc hands the line out again
     delimiter = max((",", "\t", ";"), key=header_line.count)
     reader = csv.reader(iter(doc.lines), delimiter=delimiter)
     header: list[str] | None = None

@@ -14,10 +14,20 @@ import json
 from pipeline.ingest.atom import parse_atom
 from pipeline.ingest.csv_format import parse_csv
 from pipeline.ingest.json_formats import LIST_KEYS, parse_json, parse_jsonl
-from pipeline.ingest.records import Parser
+from pipeline.ingest.records import LineParser, Parser
 from pipeline.ingest.trending import parse_trending
 
-__all__ = ["CONTENT_TYPES", "EXTENSIONS", "FORMATS", "PARSERS", "SNIFF_BYTES", "sniff"]
+__all__ = [
+    "COMPRESSED_SUFFIXES",
+    "CONTENT_TYPES",
+    "EXTENSIONS",
+    "FORMATS",
+    "LINE_PARSERS",
+    "PARSERS",
+    "SNIFF_BYTES",
+    "format_of_name",
+    "sniff",
+]
 
 PARSERS: dict[str, Parser] = {
     "trending": parse_trending,
@@ -27,6 +37,9 @@ PARSERS: dict[str, Parser] = {
     "atom": parse_atom,
 }
 FORMATS: tuple[str, ...] = tuple(PARSERS)
+# the formats read record by record from a stream (bounded memory whatever the file's size);
+# the others are parsed whole, one file at a time
+LINE_PARSERS: dict[str, LineParser] = {"jsonl": parse_jsonl, "csv": parse_csv}
 
 EXTENSIONS: dict[str, str] = {
     ".txt": "trending",
@@ -51,6 +64,17 @@ CONTENT_TYPES: dict[str, str] = {
     "text/csv": "csv",
 }
 SNIFF_BYTES = 8192
+# gzip: known by its magic bytes wherever it is; this suffix is looked through for the format
+COMPRESSED_SUFFIXES = (".gz",)
+
+
+def format_of_name(name: str) -> str | None:
+    """The format a file name or address path gives (``papers.jsonl.gz`` -> ``jsonl``)."""
+    lower = name.lower()
+    for suffix in COMPRESSED_SUFFIXES:
+        lower = lower.removesuffix(suffix)
+    dot = lower.rfind(".")
+    return EXTENSIONS.get(lower[dot:]) if dot > lower.rfind("/") else None
 
 
 def sniff(head: bytes) -> str:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.ingest.records import Doc, Record, Rejected
+from pipeline.ingest.records import Doc, LineSource, Record, Rejected
 
 __all__ = ["LIST_KEYS", "parse_json", "parse_jsonl"]
 
@@ -28,7 +28,8 @@ def _json_reason(exc: json.JSONDecodeError) -> str:
     return f"invalid JSON: {exc.msg} (col {exc.colno})"
 
 
-def parse_jsonl(doc: Doc) -> Iterator[Record | Rejected]:
+def parse_jsonl(doc: LineSource) -> Iterator[Record | Rejected]:
+    """Line by line: reads a ``StreamDoc`` as well as a ``Doc``."""
     for number, line in enumerate(doc.lines, start=1):
         if not line.strip():
             continue

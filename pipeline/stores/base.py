@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol, Self
 
 import networkx as nx
@@ -126,6 +127,10 @@ class GraphStore(Protocol):
     same rows (tests/integration/neo4j: test_neo4j_store.py, test_query_conformance.py).
     Failures are one-line ``StoreError``s; a bad query call is a ``QueryError``. Use as a
     context manager (or call ``close``)."""
+
+    # the file (or folder) an embedded store keeps the graph in, as the run reports it
+    # ("graph file: ..."); None for a server
+    path: Path | None
 
     def write(self, batch: GraphBatch, *, today: dt.date | None = None) -> WriteSummary:
         """Merge ``batch`` per paper: a paper in it replaces its own edges and stated links,

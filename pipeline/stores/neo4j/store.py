@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 import neo4j
@@ -88,6 +89,8 @@ def describe_error(error: Exception, settings: Neo4jSettings, doing: str | None 
 class Neo4jStore:
     """The graph in a Neo4j database (a GraphStore). Use as a context manager, or call
     ``close()``."""
+
+    path: Path | None = None  # a server: no file (GraphStore.path)
 
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
