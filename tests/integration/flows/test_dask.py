@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stores.embedded import NetworkxStore
+from pipeline.stores.sqlite.store import SqliteStore
 from tests.support.cli import PAPERKG
 from tests.support.graph_compare import diff, embedded_snapshot
 from tests.support.neo4j_server import free_port
@@ -43,7 +43,8 @@ def paperkg(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[s
 
 
 def graph_of(out: Path) -> dict:
-    return embedded_snapshot(NetworkxStore(out).graph)
+    with SqliteStore(out) as store:
+        return embedded_snapshot(store.export())
 
 
 @pytest.fixture(scope="module")
