@@ -8,8 +8,10 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,8 +23,11 @@ from pipeline.ingest.fetch import FetchError, stash_credentials
 from pipeline.output import atomic_writer
 from pipeline.redact import for_terminal, redact
 from pipeline.samples import sample_path
-from pipeline.stores.base import StoreError
+from pipeline.stores.base import GraphStore, StoreError
 from pipeline.stores.queries import QueryError, get_query, resolve_params
+
+if TYPE_CHECKING:
+    from pipeline.stores.neo4j.settings import Neo4jSettings
 
 app = typer.Typer(
     name="paperkg",
@@ -517,8 +522,6 @@ def query(
     """Run a named query (graph_queries/NAME.cypher): on Neo4j when NEO4J_URI is set or
     --neo4j is given, else on the embedded store in --out."""
     from graph_queries import load_queries
-    from pipeline.stores import open_store
-    from pipeline.stores.sqlite.store import DB_FILE, has_graph
 
     if name is None:
         for q in load_queries().values():
@@ -532,12 +535,8 @@ def query(
         raise UserError("--format must be table or json")
     named = get_query(name)
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
-    # a missing graph file would open as an empty graph: say what to do instead
-    if settings is None and not has_graph(out_dir):
-        raise UserError(f"{out_dir / DB_FILE}: no graph yet; run `paperkg run` first")
     values = resolve_params(named, _parse_params(param or []))
-    with open_store(out_dir, settings) as store:
-        store.check()  # on Neo4j: fails fast, without the retries of a managed transaction
+    with _existing_graph(out_dir, settings) as store:
         rows = store.run_query(name, values)
     if out_format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
@@ -549,6 +548,20 @@ def query(
     for row in rows:
         table.add_row(*(_cell(v) for v in row.values()))
     out.print(table)
+
+
+@contextmanager
+def _existing_graph(out_dir: Path, settings: Neo4jSettings | None) -> Iterator[GraphStore]:
+    """The Neo4j database, or the embedded graph in ``out_dir``, checked before use."""
+    from pipeline.stores import open_store
+    from pipeline.stores.sqlite.store import DB_FILE, has_graph
+
+    # a missing graph file would open as an empty graph: say what to do instead
+    if settings is None and not has_graph(out_dir):
+        raise UserError(f"{out_dir / DB_FILE}: no graph yet; run `paperkg run` first")
+    with open_store(out_dir, settings) as store:
+        store.check()  # on Neo4j: fails fast, without the retries of a managed transaction
+        yield store
 
 
 @app.command()
@@ -568,15 +581,11 @@ def export(
     import networkx as nx
 
     from pipeline.output import atomic_writer
-    from pipeline.stores import open_store
-    from pipeline.stores.sqlite.store import DB_FILE, LEGACY_GRAPHML, has_graph
+    from pipeline.stores.sqlite.store import LEGACY_GRAPHML
 
     settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
-    if settings is None and not has_graph(out_dir):
-        raise UserError(f"{out_dir / DB_FILE}: no graph yet; run `paperkg run` first")
     target = output or out_dir / LEGACY_GRAPHML
-    with open_store(out_dir, settings) as store:
-        store.check()
+    with _existing_graph(out_dir, settings) as store:
         graph = store.export()
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(target, binary=True) as handle:

@@ -6,8 +6,10 @@ import json
 import os
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from tests.support.cli import PAPERKG
@@ -173,3 +175,22 @@ def test_user_errors_exit_nonzero_without_traceback(tmp_path: Path, prefect_home
     assert noquery.returncode == 2
     for result in (nothing, missing, damaged, noquery):
         assert "Traceback" not in result.stderr
+
+
+def test_export_writes_the_stored_graph_as_graphml(
+    sample_run, prefect_home: Path, tmp_path: Path
+) -> None:
+    out, _ = sample_run
+    target = tmp_path / "exported.graphml"
+    result = paperkg("export", "--out", str(out), "--output", str(target),
+                     prefect_home=prefect_home)
+    assert result.returncode == 0, result.stderr
+    graph = nx.read_graphml(target, force_multigraph=True)
+    summary = json.loads((out / "summary.json").read_text())
+    kinds = Counter(kind for _, kind in graph.nodes(data="kind"))
+    assert kinds == {"Paper": 71, "Concept": sum(summary["concepts_by_type"].values())}
+    assert Counter(k for _, _, k in graph.edges(keys=True)) == summary["edges_by_relation"]
+    assert f"wrote {target}: 71 papers" in result.stdout
+    nothing = paperkg("export", "--out", str(tmp_path / "empty"), prefect_home=prefect_home)
+    assert nothing.returncode == 2 and "no graph yet" in nothing.stderr
+    assert not (tmp_path / "empty").exists()
