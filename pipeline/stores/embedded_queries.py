@@ -40,7 +40,8 @@ def _concept(graph: nx.MultiDiGraph, key: str) -> str:
     resolved = alias_match(
         key,
         (
-            (data["key"], json.loads(data["aliases"] or "[]"), data["paper_count"])
+            (data["key"], [data["name"], *json.loads(data["aliases"] or "[]")],
+             data["paper_count"])
             for _, data in graph.nodes(data=True)
             if data.get("kind") == CONCEPT.label
         ),

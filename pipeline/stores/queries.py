@@ -29,10 +29,12 @@ def missing_error(kind: str, value: str) -> QueryError:
 
 
 def alias_match(key: str, candidates: Iterable[tuple[str, Sequence[str], int]]) -> str | None:
-    """The concept a user meant by a name that is only an alias ("MCTS", "BIG-bench").
+    """The concept a user meant by a name that is not its key: an alias ("MCTS", "BIG-bench")
+    or its display name, whose key can differ (an acronym named by its long form's key).
 
-    ``candidates`` are (key, aliases, paper_count); when several concepts carry the alias,
-    the one in the most papers wins, then the smaller key, so both backends agree.
+    ``candidates`` are (key, names, paper_count), names = the display name and the aliases;
+    when several concepts carry the name, the one in the most papers wins, then the smaller
+    key, so every store agrees.
     """
     found = [
         (-papers, candidate)

@@ -193,8 +193,8 @@ RETURN count(c) AS removed
 PAPER_EXISTS = f"MATCH (p:{P} {{id: $id}}) RETURN count(p) AS n"
 CONCEPT_EXISTS = f"MATCH (c:{C} {{key: $key}}) RETURN count(c) AS n"
 ALIASED_CONCEPTS = (
-    f"MATCH (c:{C}) WHERE size(c.aliases) > 0 "
-    "RETURN c.key AS key, c.aliases AS aliases, c.paper_count AS papers"
+    f"MATCH (c:{C}) "
+    "RETURN c.key AS key, [c.name] + c.aliases AS aliases, c.paper_count AS papers"
 )
 
 

@@ -68,9 +68,11 @@ def _marks(n: int) -> str:
 
 
 def alias_keys(name: str, aliases: Sequence[str]) -> set[str]:
-    """The keys a query may name a concept by: its aliases' keys, as ``alias_match`` reads
-    them (an all-lower-case spelling of an acronym normalizes differently)."""
-    return {k for alias in aliases for k in (concept_key(alias), concept_key(alias.lower()))}
+    """The keys a query may name a concept by besides its own: those of its name and aliases,
+    as ``alias_match`` reads them (an all-lower-case spelling of an acronym normalizes
+    differently)."""
+    return {k for alias in (name, *aliases)
+            for k in (concept_key(alias), concept_key(alias.lower()))}
 
 
 def _paper_values(paper: Paper) -> tuple[str, ...]:

@@ -214,3 +214,20 @@ def test_a_file_that_is_not_a_paperkg_database_is_one_line(tmp_path: Path) -> No
         db.execute("CREATE TABLE t (x)")
     with pytest.raises(StoreError, match="not a readable paperkg database"):
         SqliteStore(other).check()
+
+
+def test_a_concept_is_found_by_its_display_name_when_its_key_differs(tmp_path: Path) -> None:
+    """An acronym seen without its long form in a batch is named by the acronym but keyed by
+    the long form: the name a user reads on the map must still find it."""
+    batch = GraphBatch(
+        papers=(Paper(id="p", title="On VLMs", abstract="We study them."),),
+        concepts=(Concept(key="vision-language-model", name="VLM", type=ConceptType.METHOD),),
+        paper_concepts=(PaperConcept(paper_id="p", concept_key="vision-language-model",
+                                     role=Role.USES, count=1, snippet="s"),),
+    )
+    reference = NetworkxStore(tmp_path / "graphml")
+    store = SqliteStore(tmp_path / "sqlite")
+    values = resolve_params(get_query("papers-for"), {"concept": "VLM"})
+    for graph in (reference, store):
+        graph.write(batch)
+        assert [r["paper"] for r in graph.run_query("papers-for", values)] == ["p"]
