@@ -15,10 +15,10 @@ __all__ = [
     "ACRONYM_PLURAL",
     "arxiv_id",
     "concept_key",
+    "key_variants",
     "node_id",
     "normalized_title",
     "paper_id_for",
-    "query_key",
     "singular_surface",
 ]
 
@@ -135,17 +135,14 @@ _NAME_HEADS = frozenset({
 })
 
 
-def _looks_named(word: str) -> bool:
-    """A name's shape: a capital after the first letter or a digit ("ImageNet", "GPT-4")."""
-    return any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
-
-
-def query_key(text: str) -> str:
-    """The key a user means by a concept name in a query: ``concept_key`` of ``text`` without
-    head words after a name ("ImageNet test set" -> ``imagenet``), as the graph stores it."""
-    words = text.split()
-    while len(words) > 1 and words[-1].casefold() in _NAME_HEADS and _looks_named(
-        " ".join(words[:-1]).removeprefix("the ")
-    ):
-        words.pop()
-    return concept_key(" ".join(words))
+def key_variants(key: str) -> list[str]:
+    """The keys a user may mean by a concept key, most literal first: the key, then the key
+    without each trailing head word in turn ("imagenet-test-set", "imagenet-test",
+    "imagenet"). A store takes the first it holds, so "diffusion model" stays itself when
+    the graph has it."""
+    variants = [key]
+    parts = key.split("-")
+    while len(parts) > 1 and parts[-1] in _NAME_HEADS:
+        parts.pop()
+        variants.append("-".join(parts))
+    return variants

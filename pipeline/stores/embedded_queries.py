@@ -26,6 +26,7 @@ from pipeline.stores.queries import (
     get_query,
     missing_error,
     parse_today,
+    resolve_concept,
     resolve_params,
 )
 from schemas import CONCEPT, ConceptType, LinkType, Role
@@ -34,21 +35,15 @@ CONCEPT_LINKS = frozenset(t.value for t in LinkType)
 
 
 def _concept(graph: nx.MultiDiGraph, key: str) -> str:
-    node = concept_node(key)
-    if node in graph:
-        return node
-    resolved = alias_match(
-        key,
-        (
+    def by_name(variant: str) -> str | None:
+        return alias_match(variant, (
             (data["key"], [data["name"], *json.loads(data["aliases"] or "[]")],
              data["paper_count"])
             for _, data in graph.nodes(data=True)
             if data.get("kind") == CONCEPT.label
-        ),
-    )
-    if resolved is None:
-        raise missing_error("concept", key)
-    return concept_node(resolved)
+        ))
+
+    return concept_node(resolve_concept(key, lambda k: concept_node(k) in graph, by_name))
 
 
 def related_work(graph: nx.MultiDiGraph, paper: str, limit: int) -> list[Row]:

@@ -8,13 +8,13 @@ store answers it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graph_queries import NamedQuery, load_queries
 from pipeline.stores.base import PAPER_ROLES
 from schemas import ConceptType, Role
-from schemas.keys import concept_key, query_key
+from schemas.keys import concept_key, key_variants
 
 
 class QueryError(Exception):
@@ -43,6 +43,21 @@ def alias_match(key: str, candidates: Iterable[tuple[str, Sequence[str], int]]) 
         if any(key in (concept_key(alias), concept_key(alias.lower())) for alias in aliases)
     ]
     return min(found)[1] if found else None
+
+
+def resolve_concept(
+    key: str, held: Callable[[str], bool], by_name: Callable[[str], str | None]
+) -> str:
+    """The key of the concept a query names, the same on every store: the first of
+    ``key_variants`` (the key, then without trailing head words: "ImageNet test set" finds
+    ImageNet) that is a concept's key (``held``) or one of its names (``by_name``, see
+    ``alias_match``)."""
+    for variant in key_variants(key):
+        if held(variant):
+            return variant
+        if (named := by_name(variant)) is not None:
+            return named
+    raise missing_error("concept", key)
 
 
 def check_type(type: str | None) -> None:
@@ -105,7 +120,7 @@ def resolve_params(query: NamedQuery, raw: Mapping[str, str]) -> dict[str, Any]:
             raise QueryError(
                 f"--param {param.name} must be {param.kind}, not {raw[param.name]!r}"
             ) from None
-        values[param.name] = query_key(str(value)) if param.kind == "concept" else value
+        values[param.name] = concept_key(str(value)) if param.kind == "concept" else value
     return values
 
 

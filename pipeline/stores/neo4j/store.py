@@ -32,7 +32,13 @@ from pipeline.stores.base import GraphCounts, GraphView, Row, StoreError, WriteS
 from pipeline.stores.neo4j import statements as cypher
 from pipeline.stores.neo4j.loader import load
 from pipeline.stores.neo4j.settings import Neo4jSettings
-from pipeline.stores.queries import alias_match, check_params, get_query, missing_error
+from pipeline.stores.queries import (
+    alias_match,
+    check_params,
+    get_query,
+    missing_error,
+    resolve_concept,
+)
 from pipeline.stores.views import view_from_networkx
 from schemas import NODES, RELATIONSHIPS, GraphBatch, node_id
 
@@ -204,16 +210,14 @@ class Neo4jStore:
                     if not record.single(strict=True)["n"]:
                         raise missing_error("paper", value)
                 elif param.kind == "concept":
-                    record = tx.run(cypher.CONCEPT_EXISTS, key=value)
-                    if record.single(strict=True)["n"]:
-                        continue
-                    aliased = tx.run(cypher.ALIASED_CONCEPTS)
-                    resolved = alias_match(
-                        value, ((r["key"], r["aliases"], r["papers"]) for r in aliased)
+                    values[param.name] = resolve_concept(
+                        value,
+                        lambda key: bool(tx.run(cypher.CONCEPT_EXISTS, key=key)
+                                         .single(strict=True)["n"]),
+                        lambda key: alias_match(key, (
+                            (r["key"], r["aliases"], r["papers"])
+                            for r in tx.run(cypher.ALIASED_CONCEPTS))),
                     )
-                    if resolved is None:
-                        raise missing_error("concept", value)
-                    values[param.name] = resolved
             return [record.data() for record in tx.run(query.cypher, values)]
 
         return self._read(f"running query {name}", work)

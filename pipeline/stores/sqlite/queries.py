@@ -27,6 +27,7 @@ from pipeline.stores.queries import (
     get_query,
     missing_error,
     parse_today,
+    resolve_concept,
 )
 from schemas import ConceptType, LinkType, Role
 
@@ -47,17 +48,23 @@ def _values(prefix: str, values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _concept(db: sqlite3.Connection, key: str) -> int:
-    """The concept a key names: its own key, else the most-mentioned concept with that alias
-    (then the smaller key), as ``alias_match`` decides on every store."""
-    row = db.execute("SELECT cid FROM concepts WHERE key = ?", (key,)).fetchone()
-    if row is None:
+    """The concept a key names (``resolve_concept``: its key, a name or alias, or the key
+    without trailing head words)."""
+
+    def held(variant: str) -> bool:
+        return db.execute("SELECT 1 FROM concepts WHERE key = ?", (variant,)).fetchone() is not None
+
+    def by_name(variant: str) -> str | None:
+        # the most-mentioned concept with that name or alias, then the smaller key, as
+        # ``alias_match`` decides on the other stores
         row = db.execute(
-            "SELECT c.cid FROM concept_aliases a JOIN concepts c USING (cid) "
-            "WHERE a.alias_key = ? ORDER BY c.paper_count DESC, c.key LIMIT 1", (key,)
+            "SELECT c.key FROM concept_aliases a JOIN concepts c USING (cid) "
+            "WHERE a.alias_key = ? ORDER BY c.paper_count DESC, c.key LIMIT 1", (variant,)
         ).fetchone()
-    if row is None:
-        raise missing_error("concept", key)
-    return int(row[0])
+        return None if row is None else str(row[0])
+
+    found = resolve_concept(key, held, by_name)
+    return int(db.execute("SELECT cid FROM concepts WHERE key = ?", (found,)).fetchone()[0])
 
 
 def related_work(db: sqlite3.Connection, paper: str, limit: int) -> list[Row]:

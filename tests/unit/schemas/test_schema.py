@@ -57,10 +57,12 @@ def test_paper_ids_are_stable() -> None:
     assert paper_id_for("Tree Search") != paper_id_for("Graph Search")
 
 
-def test_query_key_drops_head_words_after_a_name_only() -> None:
-    from schemas.keys import query_key
+def test_key_variants_drop_trailing_head_words_most_literal_first() -> None:
+    from schemas.keys import concept_key, key_variants
 
-    assert query_key("ImageNet test set") == query_key("the ImageNet dataset") == "imagenet"
-    assert query_key("the WebArena benchmark") == "webarena"
-    assert query_key("GPT-4 model") == "gpt-4"
-    assert query_key("diffusion model") == "diffusion-model"  # no name before the head
+    assert key_variants(concept_key("ImageNet test set")) == [
+        "imagenet-test-set", "imagenet-test", "imagenet"]
+    assert key_variants(concept_key("the WebArena benchmark")) == ["webarena-benchmark",
+                                                                   "webarena"]
+    assert key_variants("diffusion-model") == ["diffusion-model", "diffusion"]
+    assert key_variants("model") == ["model"]

@@ -231,3 +231,32 @@ def test_a_concept_is_found_by_its_display_name_when_its_key_differs(tmp_path: P
     for graph in (reference, store):
         graph.write(batch)
         assert [r["paper"] for r in graph.run_query("papers-for", values)] == ["p"]
+
+
+@pytest.mark.parametrize(("asked", "found"), [
+    ("Open-Canopy benchmark", "open-canopy-benchmark"),  # stored with its head word
+    ("ImageNet test set", "imagenet"),  # stored without: the head words are dropped
+    ("the ImageNet dataset", "imagenet"),
+])
+def test_a_concept_is_found_with_or_without_head_words(
+    tmp_path: Path, asked: str, found: str
+) -> None:
+    keys = {"open-canopy-benchmark": "Open-Canopy benchmark", "imagenet": "ImageNet"}
+    batch = GraphBatch(
+        papers=(Paper(id="p", title="Trees", abstract="We count them."),),
+        concepts=tuple(Concept(key=k, name=n, type=ConceptType.BENCHMARK)
+                       for k, n in keys.items()),
+        paper_concepts=tuple(PaperConcept(paper_id="p", concept_key=k, role=Role.EVALUATES_ON,
+                                          count=1, snippet="s") for k in keys),
+    )
+    values = resolve_params(get_query("methods-on"), {"concept": asked})
+    for graph in (NetworkxStore(tmp_path / "graphml"), SqliteStore(tmp_path / "sqlite")):
+        graph.write(batch)
+        neighbours = graph.run_query("papers-for", {**values, "role": None, "limit": 5})
+        assert [r["paper"] for r in neighbours] == ["p"]
+        others = set(keys) - {found}
+        graph.write(GraphBatch(papers=batch.papers, concepts=tuple(
+            c for c in batch.concepts if c.key == found), paper_concepts=tuple(
+            e for e in batch.paper_concepts if e.concept_key == found)))
+        assert graph.run_query("papers-for", {**values, "role": None, "limit": 5})
+        assert not others & {c.key for c in graph.view().concepts}
