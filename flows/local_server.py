@@ -298,6 +298,21 @@ def _watch_parent(parent: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _skip_migrations_if_done(home: Path) -> Path:
+    """Skip checking the database's migrations (~1 s of every start) when a server of this
+    Prefect version already migrated this home's database. Returns the marker to write once
+    the app has started (and so migrated)."""
+    from importlib.metadata import version
+
+    marker = home / f".paperkg-migrated-prefect-{version('prefect')}"
+    own_database = not any(
+        os.environ.get(name) for name in ("PREFECT_SERVER_DATABASE_CONNECTION_URL",
+                                          "PREFECT_API_DATABASE_CONNECTION_URL"))
+    if marker.exists() and own_database and (home / "prefect.db").exists():
+        os.environ.setdefault("PREFECT_SERVER_DATABASE_MIGRATE_ON_START", "false")
+    return marker
+
+
 def _serve(argv: list[str] | None = None) -> None:
     """The child: guard, then serve Prefect's app on the inherited socket until SIGTERM."""
     parser = argparse.ArgumentParser(prog="python -m flows.local_server")
@@ -318,11 +333,14 @@ def _serve(argv: list[str] | None = None) -> None:
     home.mkdir(parents=True, exist_ok=True)
     starting = FileLock(home / START_LOCK_FILE, thread_local=False, is_singleton=False)
     starting.acquire()
+    migrated = _skip_migrations_if_done(home)
 
     class _Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             try:
                 await super().startup(sockets=sockets)
+                if not self.should_exit:
+                    migrated.touch()
             finally:
                 starting.release()
 

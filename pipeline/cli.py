@@ -250,11 +250,13 @@ def run(
 
     # the local Prefect server starts now and loads while the flow's modules do
     with local_prefect() as prefect_api:
-        from flows.build import build_graph
+        from flows.build import build_graph, preload_extractor
         from flows.runners import task_runner
         from pipeline.extract import DEFAULT_EXTRACTOR
         from pipeline.stores import open_store
 
+        if dask_address is None and _small_input(paths):
+            preload_extractor(DEFAULT_EXTRACTOR)
         with open_store(out_dir) as embedded:
             embedded.check()  # a damaged graph file stops the run before anything is written
         with err.status("Building the graph...") as status, _progress(status):
@@ -306,6 +308,26 @@ def run(
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items()) or "none"
+
+
+# inputs below this many bytes are extracted in paperkg's own process (flows.runners starts a
+# pool from 1,000 papers, ~2 MB of abstracts as JSON)
+SMALL_INPUT_BYTES = 1_000_000
+
+
+def _small_input(paths: list[str]) -> bool:
+    """Whether the run will most likely extract in this process: its files are small (an
+    address is a feed, small too). Compressed files count as large."""
+    size = 0
+    for item in paths:
+        if is_url(item):
+            continue
+        path = Path(item)
+        if path.suffix.lower() == ".gz":
+            return False
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+    return size < SMALL_INPUT_BYTES
 
 
 def _prepare_out_dir(out_dir: Path) -> None:
