@@ -83,8 +83,30 @@ def _invalid_bytes(raw: bytes) -> list[tuple[int, int]]:
             pos += exc.end
 
 
+class _Rejecting:
+    """What ``Doc`` and ``StreamDoc`` share: a rejected record from their file, with an
+    excerpt of its lines."""
+
+    file: str
+
+    def excerpt(
+        self, first: int | None, last: int | None = None, span: tuple[int, int] | None = None
+    ) -> str:
+        raise NotImplementedError
+
+    def reject(
+        self,
+        first: int | None,
+        reason: str,
+        last: int | None = None,
+        span: tuple[int, int] | None = None,
+    ) -> Rejected:
+        excerpt = self.excerpt(first, last, span)
+        return Rejected(file=self.file, line=first, reason=reason, excerpt=excerpt)
+
+
 @dataclass
-class Doc:
+class Doc(_Rejecting):
     """One input file decoded line by line; bad bytes become U+FFFD and are remembered."""
 
     file: str
@@ -158,23 +180,13 @@ class Doc:
                 return f"not UTF-8: invalid byte 0x{byte:02x} at {where}"
         return None
 
-    def reject(
-        self,
-        first: int | None,
-        reason: str,
-        last: int | None = None,
-        span: tuple[int, int] | None = None,
-    ) -> Rejected:
-        excerpt = self.excerpt(first, last, span)
-        return Rejected(file=self.file, line=first, reason=reason, excerpt=excerpt)
-
 
 # the errors a compressed stream breaks off with: truncated (EOFError), not gzip (OSError's
 # BadGzipFile), corrupt data (zlib.error)
 _STREAM_ERRORS = (OSError, EOFError, zlib.error)
 
 
-class StreamDoc:
+class StreamDoc(_Rejecting):
     """One input read line by line, for the parsers that need one record's lines at a time
     (``parse_jsonl``, ``parse_csv``): lines are decoded as ``Doc`` decodes them (split on
     \\n, \\r\\n and \\r; bad bytes become U+FFFD and reject only their record), and only
@@ -274,16 +286,6 @@ class StreamDoc:
                 where = f"column {column}" if number == first else f"line {number}, column {column}"
                 return f"not UTF-8: invalid byte 0x{byte:02x} at {where}"
         return None
-
-    def reject(
-        self,
-        first: int | None,
-        reason: str,
-        last: int | None = None,
-        span: tuple[int, int] | None = None,
-    ) -> Rejected:
-        excerpt = self.excerpt(first, last, span)
-        return Rejected(file=self.file, line=first, reason=reason, excerpt=excerpt)
 
 
 class LineSource(Protocol):
