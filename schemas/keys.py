@@ -25,9 +25,12 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Papers
 
-_ARXIV_ID = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?$",
+_ARXIV_BARE = r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?"
+_ARXIV_ID = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?" + _ARXIV_BARE + "$", re.IGNORECASE)
+# an id that is wholly an arXiv id, in any of the forms records carry it
+_WHOLE_ARXIV_ID = re.compile(
+    r"(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*|oai:arxiv\.org:)?"
+    + _ARXIV_BARE,
     re.IGNORECASE,
 )
 
@@ -40,14 +43,24 @@ def arxiv_id(value: str | None) -> str | None:
     return match.group("id") if match else None
 
 
+def _whole_arxiv_id(value: str) -> str | None:
+    match = _WHOLE_ARXIV_ID.fullmatch(value)
+    return match.group("id") if match else None
+
+
 def normalized_title(title: str) -> str:
     text = unicodedata.normalize("NFKC", title).casefold()
     return " ".join(re.findall(r"\w+", text))
 
 
 def paper_id_for(title: str, given_id: str | None = None, url: str | None = None) -> str:
-    """The arXiv id when the record has one, else a hash of the normalized title."""
-    found = arxiv_id(given_id) or arxiv_id(url)
+    """The paper's key: the record's own id (an arXiv id in any form becomes the bare id, so
+    "arXiv:2303.11366v3" and "2303.11366" are one paper); without one, the arXiv id in its URL;
+    else a hash of the normalized title."""
+    own = (given_id or "").strip()
+    if own:
+        return _whole_arxiv_id(own) or own
+    found = arxiv_id(url)
     if found:
         return found
     digest = hashlib.sha1(normalized_title(title).encode()).hexdigest()[:12]

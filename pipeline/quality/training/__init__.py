@@ -44,6 +44,7 @@ __all__ = ["CONFIG", "CorpusStats", "prepare_corpus", "to_doc", "train"]
 
 CONFIG = Path(__file__).with_name("config.cfg")
 STOP_BUCKETS = range(20, 30)  # SciREX abstracts monitored during training, never trained on
+TRAIN_BUCKETS_FROM = STOP_BUCKETS.stop
 SCIREX_COPIES = 3
 # SciERC types whose tokens are left unannotated (spaCy's "missing"), not labelled or "outside"
 SCIERC_MISSING: frozenset[str] = frozenset({"Material"})
@@ -53,6 +54,8 @@ SCIERC_MISSING: frozenset[str] = frozenset({"Material"})
 class CorpusStats:
     train_docs: int = 0
     stop_docs: int = 0
+    fulltext_docs: int = 0
+    tdmsci_docs: int = 0
     mentions: int = 0
     misaligned: int = 0
     nested_dropped: int = 0
@@ -64,9 +67,12 @@ def to_doc(
     mentions: Iterable[dict],
     stats: CorpusStats,
     missing_types: frozenset[str] = frozenset(),
+    unknown_outside: bool = False,
 ) -> Doc:
     """A tokenized doc with the mapped gold mentions as entities; mentions of
-    ``missing_types`` mark their tokens as unannotated (neither entity nor "outside")."""
+    ``missing_types`` mark their tokens as unannotated (neither entity nor "outside"), and with
+    ``unknown_outside`` so does every token outside the mentions (a corpus that leaves a type
+    unmarked: TDMSci's methods)."""
     doc = nlp.make_doc(text)
     spans = []
     unknown = []
@@ -109,7 +115,10 @@ def to_doc(
             blocked[s.start : s.end] = [True] * len(s)
             free.append(s)
     missing = free
-    doc.set_ents(ents, missing=missing, default="outside")
+    if unknown_outside:
+        doc.set_ents(ents, default="missing")
+    else:
+        doc.set_ents(ents, missing=missing, default="outside")
     return doc
 
 
@@ -124,6 +133,8 @@ def prepare_corpus(
     scierc: bool = True,
     scirex_copies: int = SCIREX_COPIES,
     scierc_missing: frozenset[str] = SCIERC_MISSING,
+    fulltext: bool = True,
+    tdmsci: bool = True,
 ) -> tuple[Path, Path, CorpusStats]:
     """Write ``train.spacy`` and ``stop.spacy`` (monitoring) under ``work``.
 
@@ -137,7 +148,7 @@ def prepare_corpus(
     train, stop = DocBin(), DocBin()
     for record in _read(data / "scirex" / "abstracts.jsonl"):
         bucket = scirex_bucket(record["id"])
-        if bucket < 20:
+        if bucket < STOP_BUCKETS.start:
             continue  # the held-out dev split
         doc = to_doc(nlp, record["abstract"], record["mentions"], stats)
         if bucket in STOP_BUCKETS:
@@ -147,6 +158,19 @@ def prepare_corpus(
             for _ in range(scirex_copies):
                 train.add(doc)
             stats.train_docs += 1
+    if fulltext:
+        for record in _read(data / "scirex" / "fulltext.jsonl"):
+            # a paper's body names the same entities as its abstract: a held-out or monitored
+            # abstract's passages are never trained on
+            if scirex_bucket(record["doc_id"]) < TRAIN_BUCKETS_FROM:
+                continue
+            train.add(to_doc(nlp, record["text"], record["mentions"], stats))
+            stats.fulltext_docs += 1
+    if tdmsci:
+        for record in _read(data / "tdmsci" / "train.jsonl"):
+            train.add(to_doc(nlp, record["text"], record["mentions"], stats,
+                             unknown_outside=True))
+            stats.tdmsci_docs += 1
     if scierc:
         for record in _read(data / "scierc" / "train.jsonl"):
             train.add(to_doc(nlp, record["text"], record["mentions"], stats, scierc_missing))
@@ -167,6 +191,8 @@ def train(
     scirex_copies: int = SCIREX_COPIES,
     overrides: dict[str, object] | None = None,
     scierc_missing: frozenset[str] = SCIERC_MISSING,
+    fulltext: bool = True,
+    tdmsci: bool = True,
 ) -> CorpusStats:
     """Train with ``config``; write the packaged pipeline (rules tokenizer + NER) to ``output``."""
     from spacy import load as spacy_load
@@ -183,7 +209,7 @@ def train(
     try:
         train_path, stop_path, stats = prepare_corpus(
             source, work, scierc=scierc, scirex_copies=scirex_copies,
-            scierc_missing=scierc_missing,
+            scierc_missing=scierc_missing, fulltext=fulltext, tdmsci=tdmsci,
         )
         run_dir = work / "run"
         spacy_train(

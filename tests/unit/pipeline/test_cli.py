@@ -31,3 +31,21 @@ def test_extract_writes_one_line_per_paper_with_exact_offsets(
             assert entity["name"]
             types.add(entity["type"])
     assert {"METHOD", "TASK"} <= types <= {"METHOD", "DATASET", "BENCHMARK", "TASK", "METRIC"}
+
+
+def test_extract_output_joins_back_to_the_records_by_their_own_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [
+        {"id": "lab-0042", "title": "ToolBench", "abstract": "We evaluate GPT-4 on WebArena."},
+        {"id": "arXiv:2303.11366v3", "title": "Reflexion", "abstract": "We propose Reflexion."},
+        {"title": "No Id", "abstract": "We study machine translation on WMT14."},
+    ]
+    source = tmp_path / "mine.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    output = tmp_path / "ents.jsonl"
+    code, _, stderr = run_cli("extract", str(source), "--output", str(output), capsys=capsys)
+    assert code == 0, stderr
+    ids = [json.loads(line)["id"] for line in output.read_text(encoding="utf-8").splitlines()]
+    assert ids[:2] == ["lab-0042", "2303.11366"]
+    assert ids[2].startswith("t-")

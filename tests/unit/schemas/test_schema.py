@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from pipeline.stores.embedded import NetworkxStore
 from schemas import (
     CONCEPT,
@@ -55,6 +57,23 @@ def test_paper_ids_are_stable() -> None:
     assert paper_id_for("Any", "oai:arXiv.org:hep-th/9901001") == "hep-th/9901001"
     assert paper_id_for("Tree  Search!") == paper_id_for("tree search")
     assert paper_id_for("Tree Search") != paper_id_for("Graph Search")
+
+
+@pytest.mark.parametrize(
+    ("given", "url", "key"),
+    [
+        ("W2981", None, "W2981"),  # a record's own id is its key
+        ("  pmid:31452104 ", None, "pmid:31452104"),
+        ("doi:10.1145/3292500.33306", None, "doi:10.1145/3292500.33306"),  # ends like arXiv
+        ("https://example.org/papers/42", "https://arxiv.org/abs/2303.11366", "https://example.org/papers/42"),
+        ("arXiv:2303.11366v2", None, "2303.11366"),
+        ("https://arxiv.org/abs/2303.11366v1", None, "2303.11366"),
+        ("", "https://arxiv.org/abs/2303.11366", "2303.11366"),
+        ("  ", None, paper_id_for("Title")),
+    ],
+)
+def test_a_records_own_id_is_kept(given: str, url: str | None, key: str) -> None:
+    assert paper_id_for("Title", given, url) == key
 
 
 def test_key_variants_drop_trailing_head_words_most_literal_first() -> None:

@@ -493,13 +493,26 @@ def test_same_title_same_id_across_formats(tmp_path: Path) -> None:
         {"id": "arXiv:2303.11366"},
         {"id": "http://arxiv.org/abs/2303.11366v5"},
         {"url": "https://arxiv.org/pdf/2303.11366v1.pdf"},
-        {"id": "not-an-arxiv-id", "url": "https://arxiv.org/abs/2303.11366"},
     ],
 )
 def test_arxiv_id_without_version(tmp_path: Path, fields: dict[str, str]) -> None:
     record = {"title": "Whatever", "abstract": "A.", **fields}
     path = write(tmp_path / "i.jsonl", json.dumps(record))
     assert read_papers([path]).papers[0].id == "2303.11366"
+
+
+def test_a_records_own_id_is_its_key(tmp_path: Path) -> None:
+    records = [
+        {"id": "W2981", "title": "Same Title", "abstract": "A."},
+        {"id": 17, "title": "Same Title", "abstract": "B."},
+        {"id": "lab-7", "title": "Other", "abstract": "C.", "url": "https://arxiv.org/abs/2303.11366"},
+        {"title": "No Id", "abstract": "D."},
+    ]
+    path = write(tmp_path / "i.jsonl", "\n".join(json.dumps(r) for r in records))
+    csv_path = write(tmp_path / "i.csv", "id,title,abstract\nW2981,Same Title,A.\n")
+    papers = read_papers([path]).papers
+    assert [p.id for p in papers] == ["W2981", "17", "lab-7", paper_id_for("No Id")]
+    assert read_papers([csv_path]).papers[0].id == "W2981"
 
 
 def test_duplicates_keep_the_first(tmp_path: Path) -> None:
