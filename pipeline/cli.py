@@ -488,23 +488,53 @@ def train(
         Path | None,
         typer.Option(help="The shared annotated data (default: $PAPERKG_DATA or ../shared/data)"),
     ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Reference abstracts for the phrase table (default: "
+                     "$PAPERKG_ARXIV_2025 or ../shared/corpora/arxiv-2025.jsonl.gz)"),
+    ] = None,
     work: Annotated[
         Path | None, typer.Option(help="Keep the corpus and checkpoints here (default: a temp dir)")
     ] = None,
+    phrases_only: Annotated[
+        bool, typer.Option("--phrases-only", help="Keep --output's NER; rebuild its phrase table")
+    ] = False,
 ) -> None:
-    """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX and
-    SciERC."""
+    """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX,
+    SciERC and TDMSci, then build its phrase table from the reference corpus."""
+    from pipeline.extract.phrases import MIN_PAPERS, PHRASES_FILE
     from pipeline.quality.evaluate import data_dir
+    from pipeline.quality.modern_set import corpus_path
     from pipeline.quality.training import train as run_training
+    from pipeline.quality.training.phrases import build_phrases
 
     source = data_dir(data)
-    if not (source / "scirex" / "abstracts.jsonl").is_file():
-        raise UserError(f"{source}: no scirex/abstracts.jsonl (give --data)")
-    stats = run_training(source, output, work=work)
+    reference = corpus or corpus_path()
+    if not reference.is_file():
+        raise UserError(f"{reference}: no reference corpus (give --corpus)")
+    if phrases_only:
+        if not (output / "config.cfg").is_file():
+            raise UserError(f"{output}: no trained model to build a phrase table for")
+    else:
+        if not (source / "scirex" / "abstracts.jsonl").is_file():
+            raise UserError(f"{source}: no scirex/abstracts.jsonl (give --data)")
+        stats = run_training(source, output, work=work)
+        out.print(
+            f"trained on {stats.train_docs + stats.fulltext_docs + stats.tdmsci_docs} docs "
+            f"({stats.train_docs} abstracts and sentences, {stats.fulltext_docs} SciREX "
+            f"passages, {stats.tdmsci_docs} TDMSci sentences; {stats.mentions} mentions, "
+            f"{stats.misaligned} off token boundaries, {stats.nested_dropped} nested dropped), "
+            f"monitored on {stats.stop_docs} SciREX abstracts -> {output}"
+        )
+    def progress(papers: int) -> None:
+        if out.is_terminal:
+            out.print(f"phrase table: {papers} papers read", end="\r")
+
+    phrases = build_phrases(output, reference, progress=progress)
     out.print(
-        f"trained on {stats.train_docs} docs ({stats.mentions} mentions; "
-        f"{stats.misaligned} off token boundaries, {stats.nested_dropped} nested dropped), "
-        f"monitored on {stats.stop_docs} SciREX abstracts -> {output}"
+        f"phrase table: {phrases.kept} of {phrases.phrases} lower-case phrases are named by "
+        f"{MIN_PAPERS}+ of {phrases.papers} papers ({phrases.left_out} evaluation papers left "
+        f"out) -> {output / PHRASES_FILE}"
     )
 
 

@@ -44,6 +44,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
+from pipeline.extract.phrases import load_phrases
 from pipeline.extract.precision import refine
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
 from pipeline.extract.spans import Candidate
@@ -81,6 +82,8 @@ class HybridExtractor(ModelExtractor):
     ) -> None:
         super().__init__(model, batch_size, n_process)
         self.rules = RuleExtractor(nlp=self.nlp)
+        # lower-case phrases other papers name; None (no check) for a model without the table
+        self.phrases = load_phrases(Path(model)) if self.precision_filter else None
 
     def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
@@ -145,7 +148,7 @@ class HybridExtractor(ModelExtractor):
             kept.append(c)
         if not self.precision_filter:
             return kept
-        return refine(docs, kept, title_case)
+        return refine(docs, kept, title_case, self.phrases)
 
     def _dataset_type(
         self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]

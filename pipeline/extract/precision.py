@@ -27,8 +27,10 @@ with the word lists of ``lexicon.py`` (the "precision filter" section), in this 
    ...), one generic word alone (``GENERIC_WORDS``: generation, retrieval, sampling, reward),
    one lower-case word that is no known concept, verb and clause fragments (a first word that
    is a verb, an adverb or a gerund: "ensuring robust alignment", "adaptively sample depth
-   hypotheses"), and title fragments: in a Title Case title, a span with no name in it that
-   the abstract never uses ("Local Information Matter", "Enhancing Traffic Management").
+   hypotheses"), title fragments: in a Title Case title, a span with no name in it that
+   the abstract never uses ("Local Information Matter", "Enhancing Traffic Management"), and
+   lower-case phrases no other paper names (``pipeline.extract.phrases``: "sequential
+   environmental feedback", "discrete nature of EF interaction").
 4. **Type** (``retype``): a known name takes its type from the short lists (``KNOWN``); a
    METHOD span ending in a task head is a TASK ("mathematical reasoning", "novel-view
    synthesis"); then one type per concept key in the paper, the strongest evidence winning,
@@ -73,6 +75,7 @@ from pipeline.extract.lexicon import (
     T,
     is_not_a_name,
 )
+from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
 from pipeline.extract.spans import Candidate
@@ -189,8 +192,10 @@ def _concept_head(low: str) -> bool:
     return head_type_word(low) is not None or concept_key(low) in KNOWN
 
 
-def keep(span: Span, in_title_case: bool, abstract_lower: str) -> bool:
-    """Whether a trimmed span is a concept a reader would list (step 3)."""
+def keep(span: Span, in_title_case: bool, abstract_lower: str,
+         phrases: frozenset[str] | None = None) -> bool:
+    """Whether a trimmed span is a concept a reader would list (step 3); ``phrases`` is the
+    model's table of lower-case phrases other papers name (``pipeline.extract.phrases``)."""
     text = span.text
     if any(ch in text for ch in "\\{}$") or any(
         t.lower_ in _POSSESSIVE or t.text.endswith(_POSSESSIVE) for t in span
@@ -222,7 +227,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str) -> bool:
             ("ed", "al", "ive", "ous", "ic", "ible", "able", "ful", "less", "ent", "ant")
         ):
             return False  # "semi-supervised", "multi-talented"
-    return True
+    # one paper's description, named by no other paper: "sequential environmental feedback"
+    return phrases is None or not is_descriptive(text) or concept_key(text) in phrases
 
 
 def _finite(word: str) -> bool:
@@ -267,7 +273,8 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
             c.type = ctype
 
 
-def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool) -> list[Candidate]:
+def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
+           phrases: frozenset[str] | None = None) -> list[Candidate]:
     """One paper's spans as concepts a reader would list (the module docstring's steps)."""
     abstract_lower = docs[1].text.lower()
     out: list[Candidate] = []
@@ -283,7 +290,7 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool) 
         # dataset"
         list_cue = pieces[-1][2] if pieces and len(pieces) > 1 else None
         for s, e, cue in pieces:
-            if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower):
+            if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower, phrases):
                 continue
             if (c.doc_index, s, e) in taken:
                 continue

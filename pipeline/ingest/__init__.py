@@ -22,10 +22,11 @@ Record fields (json, jsonl, csv): ``id``, ``title``, ``abstract`` (or ``summary`
 ``authors``, ``date`` / ``published`` / ``update_date``, ``url`` and ``categories``. The field
 names of the public arXiv metadata snapshot are read as they are: ``authors`` as the string
 ``"A, B and C"`` or ``authors_parsed`` lists ``[last, first, suffix]``, space-separated
-``categories``, ``update_date``. The paper id is ``schemas.keys.paper_id_for``: the record's own ``id`` (for Atom, ``<id>``),
-with an arXiv id in any form reduced to the bare id without version; without an ``id``, the
-arXiv id in ``url`` (for Atom, the alternate link), else a hash of the normalized title, so the
-same id-less title gets the same id in every format.
+``categories``, ``update_date``. The paper id is ``schemas.keys.paper_id_for``: the
+record's own ``id`` (for Atom, ``<id>``), with an arXiv id in any form reduced to the bare id
+without version; without an ``id``, the arXiv id in ``url`` (for Atom, the alternate link),
+else a hash of the normalized title, so the same id-less title gets the same id in every
+format.
 
 Text: runs of whitespace (line breaks included) in titles and abstracts are collapsed to one
 space and the ends are stripped. **Character offsets reported downstream (``Mention.start`` /

@@ -4,21 +4,25 @@ One command reproduces the shipped model (``pipeline/models/sci_ner``)::
 
     paperkg train --data ../shared/data --output pipeline/models/sci_ner
 
+It trains the NER, then builds the folder's phrase table from the arXiv 2025 corpus
+(``pipeline.quality.training.phrases``).
+
 Data (read at run time, never copied into the repository):
 
-- train: SciREX abstracts whose ``scirex_bucket(id)`` is 30..99, plus all SciERC train
-  sentences;
+- train: SciREX abstracts whose ``scirex_bucket(id)`` is 30..99 and the body passages of those
+  papers (``scirex/fulltext.jsonl``), all SciERC train sentences, all TDMSci train sentences
+  (Task, Dataset, Metric; it marks no methods, so its unannotated tokens are *missing*, not
+  "outside");
 - monitoring (spaCy's dev corpus; training runs a fixed number of steps and ships the last
   weights): SciREX abstracts with bucket 20..29, the "stop" slice;
 - never used: the held-out dev split, bucket 0..19 (``pipeline.quality.evaluate.scirex_split``).
 
 Types are mapped as in ``pipeline.quality.evaluate``: Method -> METHOD, Task -> TASK, Metric ->
-METRIC, SciREX Dataset -> DATASET. SciERC's Material is much broader than a SciREX dataset
-(languages,
-"image sequence", "Lambertian object"), so its tokens are marked *missing* (neither an entity
-nor "outside"): the NER learns DATASET from SciREX alone and is not taught that those words are
-outside either. SciERC OtherScientificTerm and Generic stay "outside" (marking them missing too
-was worse on the stop slice and on SciERC dev).
+METRIC, SciREX and TDMSci Dataset -> DATASET. SciERC's Material is much broader than a SciREX
+dataset (languages, "image sequence", "Lambertian object"), so its tokens are marked
+*missing* (neither an entity nor "outside"): the NER learns DATASET from SciREX and TDMSci
+alone and is not taught that those words are outside either. SciERC OtherScientificTerm and
+Generic stay "outside" (marking them missing too was worse on the stop slice and on SciERC dev).
 Nested SciERC mentions keep the longest (SciREX mentions never nest; spaCy's NER needs
 non-overlapping spans, which is one reason to use NER rather than a span categorizer). Texts are
 tokenized with ``pipeline.extract.build_nlp`` (the rules' tokenizer) so predicted spans line up
@@ -229,9 +233,14 @@ def train(
                 "version": "1.0.0",
                 "description": (
                     "paperkg scientific-entity NER (METHOD, DATASET, TASK, METRIC). Trained on "
-                    "SciREX abstracts (Jain et al. 2020, Apache-2.0; held-out dev split excluded) "
-                    + ("and SciERC train (Luan et al. 2018, research use) " if scierc else "")
-                    + "with pipeline/quality/training/config.cfg."
+                    "SciREX abstracts"
+                    + (" and body passages" if fulltext else "")
+                    + " (Jain et al. 2020, Apache-2.0; held-out dev split and monitored slice "
+                    "excluded)"
+                    + (", SciERC train (Luan et al. 2018, research use)" if scierc else "")
+                    + (", TDMSci train (Hou et al. 2021, Apache-2.0; methods unmarked, so "
+                       "unannotated tokens are unknown)" if tdmsci else "")
+                    + " with pipeline/quality/training/config.cfg."
                 ),
                 "license": "Apache-2.0 (SciREX); SciERC data for research use",
                 "performance": best.meta.get("performance", {}),
