@@ -66,21 +66,44 @@ def test_prepare_corpus_never_uses_the_dev_split(tmp_path: Path) -> None:
         json.dumps({"id": 0, "text": "We parse English .", "mentions": [
             {"start": 3, "end": 8, "text": "parse", "type": "Task"}]}) + "\n"
     )
+    # a paper's body passages: those of dev and monitored papers must stay out too
+    with (data / "scirex" / "fulltext.jsonl").open("w") as handle:
+        for doc_id in ids:
+            text = f"body of {doc_id} on ImageNet"
+            handle.write(json.dumps({"id": f"{doc_id}#0", "doc_id": doc_id, "text": text,
+                                     "mentions": [{"start": len(text) - 8, "end": len(text),
+                                                   "text": "ImageNet", "type": "Dataset"}]})
+                         + "\n")
+    (data / "tdmsci").mkdir()
+    tdm = "BERT scores 90 F1 on SQuAD ."
+    (data / "tdmsci" / "train.jsonl").write_text(json.dumps({"id": 0, "text": tdm, "mentions": [
+        {"start": 15, "end": 17, "text": "F1", "type": "Metric"}]}) + "\n")
     train, stop, stats = prepare_corpus(data, tmp_path / "work", scirex_copies=2)
     nlp = spacy.blank("en")
-    train_texts = [d.text for d in DocBin().from_disk(train).get_docs(nlp.vocab)]
+    train_docs = list(DocBin().from_disk(train).get_docs(nlp.vocab))
+    train_texts = [d.text for d in train_docs]
     stop_texts = [d.text for d in DocBin().from_disk(stop).get_docs(nlp.vocab)]
     expected_train = [i for i in ids if scirex_bucket(i) >= STOP_BUCKETS.stop]
     expected_stop = [i for i in ids if scirex_bucket(i) in STOP_BUCKETS]
     assert sorted({t.split()[0] for t in train_texts if t.startswith("paper")}) == sorted(
         expected_train
     )
+    assert sorted(t.split()[2] for t in train_texts if t.startswith("body")) == sorted(
+        expected_train
+    )
     assert sorted(t.split()[0] for t in stop_texts) == sorted(expected_stop)
-    assert len(train_texts) == 2 * len(expected_train) + 1  # copies + the SciERC sentence
-    assert stats.train_docs == len(expected_train) + 1
+    # copies + a passage per training paper + the SciERC and the TDMSci sentence
+    assert len(train_texts) == 3 * len(expected_train) + 2
+    assert (stats.train_docs, stats.fulltext_docs, stats.tdmsci_docs) == (
+        len(expected_train) + 1, len(expected_train), 1
+    )
     assert not {t.split()[0] for t in train_texts + stop_texts} & {
         i for i in ids if scirex_bucket(i) < 20
     }
+    # TDMSci marks no methods: its other tokens are unknown ("missing"), not "outside"
+    (tdm_doc,) = [d for d in train_docs if d.text == tdm]
+    assert [(e.text, e.label_) for e in tdm_doc.ents] == [("F1", "METRIC")]
+    assert {t.ent_iob_ for t in tdm_doc if t.text != "F1"} == {""}
 
 
 def test_config_is_a_small_ner_without_vectors() -> None:

@@ -1,0 +1,81 @@
+"""The phrase table (``pipeline.extract.phrases``): a lower-case phrase stays a concept only
+when other papers name it; names never depend on it."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract import HybridExtractor
+from pipeline.extract.model import MODEL_DIR
+from pipeline.extract.phrases import PHRASES_FILE, is_descriptive, load_phrases, write_phrases
+from pipeline.extract.precision import keep
+from pipeline.extract.tokenizer import build_nlp
+from schemas.keys import concept_key
+from schemas.model import Paper
+
+
+@pytest.mark.parametrize(
+    ("text", "descriptive"),
+    [
+        ("sequential task execution", True),
+        ("Regularization", True),  # a capital that only starts a sentence
+        ("video generation", True),
+        ("GPT-4", False),
+        ("Gaussian Splatting", False),
+        ("3D reconstruction", False),
+        ("pass@1", False),
+        ("multi-view depth estimation with MVS", False),
+    ],
+)
+def test_only_phrases_without_a_name_are_judged(text: str, descriptive: bool) -> None:
+    assert is_descriptive(text) is descriptive
+
+
+def test_table_round_trip_is_byte_stable(tmp_path: Path) -> None:
+    assert load_phrases(tmp_path) is None  # an older model: no table, no check
+    keys = {concept_key("video generation"), concept_key("code completion")}
+    path = write_phrases(tmp_path, keys)
+    first = path.read_bytes()
+    write_phrases(tmp_path, set(reversed(sorted(keys))))
+    assert path.read_bytes() == first
+    assert gzip.decompress(first).decode().splitlines() == sorted(keys)
+    load_phrases.cache_clear()
+    assert load_phrases(tmp_path) == frozenset(keys)
+
+
+def test_keep_drops_a_lower_case_phrase_no_other_paper_names() -> None:
+    nlp = build_nlp()
+    table = frozenset({concept_key("video generation")})
+    known, unknown, name = (nlp(t) for t in ("video generation", "sequential task execution",
+                                             "Shared Low-Rank Adapter"))
+    for doc in (known, unknown, name):
+        assert keep(doc[:], False, doc.text.lower())  # without a table, all three stay
+    assert keep(known[:], False, "", table)
+    assert not keep(unknown[:], False, "", table)
+    assert keep(name[:], False, "", table)
+
+
+def test_the_hybrid_reads_the_table_of_its_model_folder(tmp_path: Path) -> None:
+    model = tmp_path / "sci_ner"
+    shutil.copytree(MODEL_DIR, model)
+    (model / PHRASES_FILE).unlink(missing_ok=True)
+    paper = Paper(id="p", title="A study",
+                  abstract="We apply sequential task execution to video generation on UCF101.")
+
+    def concepts(extractor: HybridExtractor) -> set[str]:
+        (out,) = extractor.extract([paper])
+        return {m.text for m in out.mentions}
+
+    load_phrases.cache_clear()
+    without = concepts(HybridExtractor(model=model, n_process=1))
+    write_phrases(model, {concept_key("video generation")})
+    load_phrases.cache_clear()
+    with_table = concepts(HybridExtractor(model=model, n_process=1))
+    assert "UCF101" in with_table
+    assert without - with_table == {t for t in without if is_descriptive(t)} - {
+        "video generation"}
+    assert "sequential task execution" in without - with_table
