@@ -206,6 +206,10 @@ class ConceptReport:
     false_positives: list[dict[str, str]] = field(default_factory=list)
     misses: list[dict[str, str]] = field(default_factory=list)
     acceptable_only: list[dict[str, str]] = field(default_factory=list)
+    # one node per concept: a gold concept named by two or more predicted concepts (a missed
+    # merge), and a predicted concept naming two or more gold concepts (a wrong merge)
+    split_concepts: list[dict[str, Any]] = field(default_factory=list)
+    merged_concepts: list[dict[str, Any]] = field(default_factory=list)
 
     def f1(self, kind: str = "typed", label: str = "ALL") -> float:
         return self.scores[kind][label].f1
@@ -222,6 +226,8 @@ class ConceptReport:
             "false_positives": self.false_positives,
             "misses": self.misses,
             "acceptable_only": self.acceptable_only,
+            "split_concepts": self.split_concepts,
+            "merged_concepts": self.merged_concepts,
         }
 
 
@@ -234,6 +240,7 @@ def score_concepts(docs: Sequence[ConceptDoc], predictions: Sequence[Iterable[Pr
         found_untyped: set[int] = set()  # gold indexes matched by some prediction
         found_typed: set[int] = set()
         found_by: dict[int, str] = {}  # gold index -> a predicted label that named it
+        named_by: dict[int, list[str]] = {}  # gold index -> the predictions naming it
         for p in sorted(set(preds), key=lambda p: (p.name.casefold(), p.type)):
             keys, plabel = p.keys, label_of(p.type)
             hits = [i for i, g in enumerate(doc.concepts) if keys & g.keys]
@@ -250,6 +257,11 @@ def score_concepts(docs: Sequence[ConceptDoc], predictions: Sequence[Iterable[Pr
                     "paper": doc.id, "name": p.name, "type": p.type, "kind": "type",
                     "gold": doc.concepts[hits[0]].name, "gold_type": doc.concepts[hits[0]].type,
                 })
+            if len(hits) > 1:
+                report.merged_concepts.append({"paper": doc.id, "name": p.name,
+                                      "gold": [doc.concepts[i].name for i in hits]})
+            for i in hits:
+                named_by.setdefault(i, []).append(p.name)
             found_untyped.update(hits)
             found_typed.update(same)
             for i in hits:
@@ -271,6 +283,9 @@ def score_concepts(docs: Sequence[ConceptDoc], predictions: Sequence[Iterable[Pr
                 if i in found_untyped:
                     miss["pred_type"] = found_by[i]
                 report.misses.append(miss)
+            if len(named_by.get(i, ())) > 1:
+                report.split_concepts.append({"paper": doc.id, "name": g.name,
+                                              "predicted": named_by[i]})
     return report
 
 
@@ -322,4 +337,11 @@ def format_concept_table(report: ConceptReport) -> str:
     for m in sorted(report.misses, key=lambda m: (m["paper"], m["type"], m["name"])):
         note = f"  [found as {m['pred_type']}]" if m["kind"] == "type" else ""
         lines.append(f"  {m['paper']:<11} {m['type']:<9} {m['name']}{note}")
+    split, merged = len(report.split_concepts), len(report.merged_concepts)
+    lines += ["", f"one node per concept: {split} gold concepts split over two or more "
+              f"predicted concepts, {merged} predicted concepts merging two or more gold concepts"]
+    lines += [f"  split   {x['paper']:<11} {x['name']}: {' | '.join(x['predicted'])}"
+              for x in report.split_concepts]
+    lines += [f"  merged  {x['paper']:<11} {x['name']}: {' | '.join(x['gold'])}"
+              for x in report.merged_concepts]
     return "\n".join(lines) + "\n"

@@ -126,6 +126,22 @@ def test_matching_is_not_one_to_one_and_duplicates_count_once() -> None:
     assert report.misses[0]["kind"] == "missed"
 
 
+def test_split_and_wrongly_merged_concepts_are_listed() -> None:
+    gold = doc(G("retrieval-augmented generation", "METHOD", ("RAG",)), G("BLEU", "METRIC"),
+               G("BLEU-4", "METRIC", ("BLEU",)))
+    preds = [P("RAG", "METHOD"), P("retrieval augmented generation", "METHOD"),
+             P("BLEU", "METRIC")]
+    report = run([gold], [preds])
+    assert report.split_concepts == [{"paper": "p1", "name": "retrieval-augmented generation",
+                                      "predicted": ["RAG", "retrieval augmented generation"]}]
+    assert report.merged_concepts == [{"paper": "p1", "name": "BLEU",
+                                       "gold": ["BLEU", "BLEU-4"]}]
+    table = format_table(report)
+    assert "1 gold concepts split" in table and "1 predicted concepts merging" in table
+    one_each = run([gold], [[P("RAG", "METHOD"), P("BLEU-4", "METRIC")]])
+    assert not one_each.split_concepts and not one_each.merged_concepts
+
+
 def test_report_renders_as_table_and_json() -> None:
     report = run([doc(G("BLEU", "METRIC"))], [[P("BLEU", "METHOD"), P("the model", "METHOD")]])
     table = format_table(report)
