@@ -321,6 +321,7 @@ STRIP_HEADS = word_set(
     model models method methods approach approaches framework frameworks technique techniques
     algorithm algorithms architecture architectures system systems mechanism mechanisms
     strategy strategies scheme schemes pipeline pipelines module modules solution solutions
+    foundation
     paradigm paradigms procedure procedures process processes methodology methodologies
     task tasks problem problems family families variant variants version versions
     """
@@ -425,6 +426,9 @@ LEAD_CUT_WORDS = word_set(
 # "T2R-bench", "CodeAgent-Test", "Arena" are benchmarks; "ChipKG" (a knowledge graph),
 # "...Corpus" are datasets.
 BENCHMARK_SUFFIXES = ("bench", "-test", "-eval", "eval", "arena", "gym", "-hard", "-qa")
+# The last word of a Title Case name of an exam (benchmarks of LLM papers): "United States
+# Medical Licensing Examination", "International Mathematical Olympiad"
+EXAM_NAME_HEADS = frozenset({"Examination", "Exam", "Olympiad"})
 DATASET_SUFFIXES = ("kg", "corpus", "-data", "-db")
 # A task head that often names a technique too ("retrieval-augmented reasoning"): a METHOD
 # span with it is not made a TASK. See ``precision.retype``.

@@ -54,6 +54,7 @@ from pipeline.extract.lexicon import (
     DATA_HEADS,
     DATASET_CUES,
     EVALUATIVE,
+    EXAM_NAME_HEADS,
     GENERIC_WORDS,
     HEADED_NAMES,
     ING_OK,
@@ -154,8 +155,12 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     if end - start > 2 and doc[start].lower_.endswith("-based") and doc[start + 1].is_alpha:
         start += 1  # "learning-based multi-view stereo": the kind of method, not the task
     while end > start and ((doc[end - 1].is_punct and doc[end - 1].text not in (")", "+"))
-                           or doc[end - 1].lower_ in CUT_WORDS):
+                           or doc[end - 1].lower_ in CUT_WORDS
+                           # a cut compound: "high-" (of "high- and low-frequency")
+                           or doc[end - 1].text.endswith("-")):
         end -= 1
+    if end > start and doc[end - 1].lower_.endswith(_METHOD_MODIFIER_ENDS):
+        return None  # cut before its head: "Multidimensional attention UNet-based"
     while end - start > 1:
         span = doc[start:end]
         key = concept_key(span.text)
@@ -243,6 +248,8 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
         key = concept_key(span.text)
         if key in KNOWN:
             c.type, c.strength = KNOWN[key], max(c.strength, 7)
+        elif len(span) > 1 and span[-1].text in EXAM_NAME_HEADS and span[0].text[:1].isupper():
+            c.type, c.strength = B, max(c.strength, _STRONG)  # "Medical Licensing Examination"
         elif c.type is M and not any(_name_shaped(t.text) for t in span):
             last = span[-1].lower_
             mods = [t.lower_ for t in span[:-1]]

@@ -31,7 +31,8 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
         tokenizer = make_default(nlp)
         dashes = "\u2013|\u2014|--|---|\u2014\u2014|~"  # en dash, em dash, ...: still split
         infixes = [
-            p.replace(f"(?:-|{dashes})", f"(?:{dashes})")
+            # keep "Qwen3-8B", "Llama-3-70B" whole: no hyphen split between digits
+            p.replace(f"(?:-|{dashes})", f"(?:{dashes})").replace("[+\\-\\*^]", "[+\\*^]")
             for p in nlp.Defaults.infixes
             # keep "TaskMatrix.AI" whole: drop the split of a period between letters
             if "\\.(?=" not in p

@@ -42,7 +42,9 @@ def _trimmed(text: str) -> str | None:
     ("ImageNet test set", "ImageNet"),
     ("the WebArena benchmark", "WebArena"),
     ("GPT-4 model", "GPT-4"),
-    ("DINOv2 foundation model", "DINOv2 foundation"),  # "foundation" is no head word
+    ("DINOv2 foundation model", "DINOv2"),
+    ("Multidimensional attention UNet-based", None),  # cut before its head
+    ("high-", None),  # of "high- and low-frequency adjustment"
     ("semantic segmentation task", "semantic segmentation"),
     ("downstream task of", None),  # generic head with a generic modifier
     ("our model", "model"),  # then dropped by ``keep`` as one generic word
@@ -133,3 +135,10 @@ def test_sample_junk_is_no_concept(hybrid: HybridExtractor) -> None:
     sample: list[PaperExtraction] = list(hybrid.extract(sample_papers()))
     texts = {m.text.lower() for e in sample for m in e.mentions}
     assert not texts & {j.lower() for j in SAMPLE_JUNK}
+
+
+def test_a_title_case_exam_name_is_a_benchmark(hybrid: HybridExtractor) -> None:
+    found = _mentions(hybrid, "We evaluate GPT-4o on the American Invitational Mathematics "
+                      "Examination and on the International Mathematical Olympiad.")
+    exams = {t: types for t, types in found.items() if t.endswith(("Examination", "Olympiad"))}
+    assert exams and all(types == {"BENCHMARK"} for types in exams.values())
