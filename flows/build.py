@@ -163,8 +163,12 @@ def find_unchanged(
 
 
 @task(name="normalize-and-assemble", cache_policy=NO_CACHE)
-def normalize_and_assemble(extractions: Sequence[PaperExtraction]) -> GraphBatch:
-    return assemble(Normalizer().normalize(extractions))
+def normalize_and_assemble(
+    extractions: Sequence[PaperExtraction], normalizer: Normalizer | None = None
+) -> GraphBatch:
+    """``normalizer`` is the run's (it carries acronym definitions and name votes over the
+    run's chunks); a fresh one normalizes the batch alone."""
+    return assemble((normalizer or Normalizer()).normalize(extractions))
 
 
 @task(name="store", cache_policy=NO_CACHE)
@@ -316,6 +320,7 @@ class _Run:
         self.unchanged = 0
         self.chunks = 0
         self.neo4j_load: Neo4jLoad | None = None
+        self.normalizer = Normalizer()  # one for the run: chunks share acronyms and names
         self.parallel = False  # extraction submitted to the task runner (sticky once on)
         self.told_waiting = False
         context = FlowRunContext.get()
@@ -359,7 +364,7 @@ class _Run:
             self.counts.extracted += len(extracted) + len(failed)
             report(self.counts)
         chunk.timings["wait"] = clock.lap()  # for the pool's results
-        graph_batch = normalize_and_assemble(quote(extractions))
+        graph_batch = normalize_and_assemble(quote(extractions), quote(self.normalizer))
         chunk.timings["assemble"] = clock.lap()
         with locked_output(self.folder, on_wait=self._say_waiting):
             chunk.timings["lock"] = clock.lap()

@@ -130,11 +130,20 @@ def _naming_surface(mention: Mention, field_text: str) -> str:
 
 
 class Normalizer:
-    """Fills ``key`` and ``name`` on mentions; keeps ``aliases`` and ``names`` per key."""
+    """Fills ``key`` and ``name`` on mentions; keeps ``aliases`` and ``names`` per key.
+
+    One instance is one run: its acronym definitions and name votes add up over every batch it
+    normalizes, so a run's later chunks link "LLM" as its earlier chunks defined it, and a
+    concept's display name is the vote of everything read so far, not of the last chunk.
+    """
 
     def __init__(self) -> None:
         self.aliases: dict[str, set[str]] = {}
         self.names: dict[str, str] = {}
+        self._definition_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        self._long_votes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self._acronym_votes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self._surfaces: dict[str, set[str]] = defaultdict(set)
 
     @staticmethod
     def _definitions(extraction: PaperExtraction) -> dict[str, str]:
@@ -171,7 +180,7 @@ class Normalizer:
     def normalize(self, extractions: Sequence[PaperExtraction]) -> list[PaperExtraction]:
         extractions = list(extractions)
         per_paper = [self._definitions(e) for e in extractions]
-        batch_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        batch_votes = self._definition_votes
         for defs in per_paper:
             for acr, long in defs.items():
                 batch_votes[acr][long] += 1
@@ -190,19 +199,20 @@ class Normalizer:
             keyed.append(rows)
 
         # name votes: (abstract count, total count) per singular surface, long forms first
-        long_votes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-        acr_votes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-        surfaces: dict[str, set[str]] = defaultdict(set)
+        long_votes, acr_votes = self._long_votes, self._acronym_votes
+        surfaces = self._surfaces
+        batch_keys: set[str] = set()
         for extraction, rows in zip(extractions, keyed, strict=True):
             for m, key, via_acronym in rows:
                 text = getattr(extraction.paper, m.field)
                 surface = _naming_surface(m, text)
                 surfaces[key].add(singular_surface(m.text))
+                batch_keys.add(key)
                 votes = acr_votes if via_acronym or key in batch_votes else long_votes
                 votes[key][(surface, m.field)] += 1
 
         names: dict[str, str] = {}
-        for key in sorted(surfaces):
+        for key in sorted(batch_keys):
             votes = long_votes.get(key) or acr_votes[key]
             tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
             for (surface, field), n in votes.items():
@@ -211,7 +221,7 @@ class Normalizer:
             names[key] = min(tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[0]
 
         self.names = names
-        self.aliases = {k: {s for s in surfaces[k] if s != names[k]} for k in sorted(surfaces)}
+        self.aliases = {k: {s for s in surfaces[k] if s != names[k]} for k in sorted(batch_keys)}
         return [
             e.model_copy(
                 update={

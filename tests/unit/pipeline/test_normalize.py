@@ -94,6 +94,18 @@ def test_acronyms_link_within_paper_and_across_batch() -> None:
     assert normalizer.names["xyz"] == "XYZ"
 
 
+def test_one_normalizer_carries_definitions_and_names_over_a_runs_batches() -> None:
+    a, b, c = _batch()
+    run = Normalizer()
+    run.normalize([a, c])
+    (later,) = run.normalize([b])  # "MCTS" alone: defined by an earlier chunk of the run
+    assert {m.key for m in later.mentions if m.text == "MCTS"} == {"monte-carlo-tree-search"}
+    assert {m.name for m in later.mentions if m.text == "MCTS"} == {"Monte Carlo Tree Search"}
+    assert set(run.names) == {"monte-carlo-tree-search", "xyz"}  # this batch's concepts
+    (alone,) = Normalizer().normalize([b])  # a fresh one knows only its batch
+    assert {m.key for m in alone.mentions if m.text == "MCTS"} == {concept_key("MCTS")}
+
+
 def test_acronym_only_concept_is_named_by_the_acronym() -> None:
     p = Paper(id="p", title="", abstract="LLMs are used. An LLM is used.")
     e = PaperExtraction(paper=p, mentions=(
