@@ -10,13 +10,15 @@ reference corpus (the 40,717 arXiv abstracts of 2025, the modern evaluation set'
 out), built by ``paperkg train`` (``pipeline.quality.training.phrases``). The precision filter
 drops a lower-case phrase whose key is not in it.
 
-The table is a gzipped text file, one key per line, loaded from disk only. A model folder without
+The table is a gzipped text file, one ``key<TAB>papers`` line per phrase named by at least one
+paper, loaded from disk only; the threshold is applied when it is loaded. A model folder without
 one (an older model) switches the check off.
 """
 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -33,19 +35,26 @@ def is_descriptive(text: str) -> bool:
 
 
 @cache
-def load_phrases(model_dir: Path) -> frozenset[str] | None:
-    """The model folder's phrase keys, or None when it ships no table."""
+def load_phrases(model_dir: Path, min_papers: int = MIN_PAPERS) -> frozenset[str] | None:
+    """The keys of the model folder's phrases named by ``min_papers`` papers or more, or None
+    when it ships no table."""
     path = Path(model_dir) / PHRASES_FILE
     if not path.is_file():
         return None
+    keys = set()
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return frozenset(line.rstrip("\n") for line in handle if line.strip())
+        for line in handle:
+            key, _, papers = line.rstrip("\n").rpartition("\t")
+            if key and int(papers) >= min_papers:
+                keys.add(key)
+    return frozenset(keys)
 
 
-def write_phrases(model_dir: Path, keys: set[str]) -> Path:
-    """Write the table (sorted, and with a fixed gzip mtime, so a rebuild is byte-identical)."""
+def write_phrases(model_dir: Path, papers: Mapping[str, int]) -> Path:
+    """Write the table, phrase key -> papers naming it (sorted, and with a fixed gzip mtime, so
+    a rebuild is byte-identical)."""
     path = Path(model_dir) / PHRASES_FILE
-    data = "".join(f"{key}\n" for key in sorted(keys)).encode("utf-8")
+    data = "".join(f"{key}\t{n}\n" for key, n in sorted(papers.items())).encode("utf-8")
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
         handle.write(data)
     return path

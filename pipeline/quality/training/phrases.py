@@ -2,9 +2,10 @@
 
 The hybrid extractor of the model, with every precision step but the table itself, runs over
 the corpus (the arXiv 2025 abstracts, ``pipeline.quality.modern_set.corpus_path``); each
-lower-case phrase it keeps counts once per paper, and the keys found in at least ``MIN_PAPERS``
-papers are written to the model folder. The modern evaluation set's papers are left out, so
-that its scores say how the table does on papers it has not seen.
+lower-case phrase it keeps counts once per paper, and every key with its count is written to
+the model folder (the extractor keeps those named by ``MIN_PAPERS`` papers or more). The
+modern evaluation set's papers are left out, so that its scores say how the table does on
+papers it has not seen.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def evaluation_ids(path: Path = MODERN_SET) -> set[str]:
 def build_phrases(
     model_dir: Path,
     corpus: Path,
-    min_papers: int = MIN_PAPERS,
     progress: Callable[[int], None] | None = None,
+    min_papers: int = MIN_PAPERS,
 ) -> PhraseStats:
     """Count the model's lower-case phrases per paper over ``corpus``; write the table."""
     from pipeline.extract.hybrid import HybridExtractor
@@ -68,7 +69,7 @@ def build_phrases(
                        if is_descriptive(m.text)})
         if progress is not None and stats.papers % 1000 == 0:
             progress(stats.papers)
-    keys = {key for key, n in counts.items() if n >= min_papers}
-    stats.phrases, stats.kept = len(counts), len(keys)
-    write_phrases(model_dir, keys)
+    stats.phrases = len(counts)
+    stats.kept = sum(1 for n in counts.values() if n >= min_papers)
+    write_phrases(model_dir, counts)
     return stats

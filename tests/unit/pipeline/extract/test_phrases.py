@@ -35,16 +35,20 @@ def test_only_phrases_without_a_name_are_judged(text: str, descriptive: bool) ->
     assert is_descriptive(text) is descriptive
 
 
-def test_table_round_trip_is_byte_stable(tmp_path: Path) -> None:
+def test_table_round_trip_is_byte_stable_and_thresholded_on_load(tmp_path: Path) -> None:
     assert load_phrases(tmp_path) is None  # an older model: no table, no check
-    keys = {concept_key("video generation"), concept_key("code completion")}
-    path = write_phrases(tmp_path, keys)
+    papers = {concept_key("video generation"): 40, concept_key("code completion"): 2,
+              concept_key("sequential task execution"): 1}
+    path = write_phrases(tmp_path, papers)
     first = path.read_bytes()
-    write_phrases(tmp_path, set(reversed(sorted(keys))))
+    write_phrases(tmp_path, dict(reversed(list(papers.items()))))
     assert path.read_bytes() == first
-    assert gzip.decompress(first).decode().splitlines() == sorted(keys)
+    assert gzip.decompress(first).decode().splitlines() == [
+        "code-completion\t2", "sequential-task-execution\t1", "video-generation\t40"]
     load_phrases.cache_clear()
-    assert load_phrases(tmp_path) == frozenset(keys)
+    assert load_phrases(tmp_path) == {"code-completion", "video-generation"}  # MIN_PAPERS 2
+    assert load_phrases(tmp_path, 1) == set(papers)
+    assert load_phrases(tmp_path, 3) == {"video-generation"}
 
 
 def test_keep_drops_a_lower_case_phrase_no_other_paper_names() -> None:
@@ -72,7 +76,8 @@ def test_the_hybrid_reads_the_table_of_its_model_folder(tmp_path: Path) -> None:
 
     load_phrases.cache_clear()
     without = concepts(HybridExtractor(model=model, n_process=1))
-    write_phrases(model, {concept_key("video generation")})
+    write_phrases(model, {concept_key("video generation"): 2,
+                          concept_key("sequential task execution"): 1})
     load_phrases.cache_clear()
     with_table = concepts(HybridExtractor(model=model, n_process=1))
     assert "UCF101" in with_table
