@@ -29,7 +29,7 @@ def _keys(names: str) -> set[str]:
     return {concept_key(n) for n in names.split("|")}
 
 
-KNOWN_DATASETS = _keys(
+_DATASET_NAMES = (
     "MNIST|Fashion-MNIST|EMNIST|CIFAR-10|CIFAR-100|CIFAR|ImageNet|ImageNet-1k|ImageNet-21k|"
     "COCO|MS COCO|MSCOCO|SQuAD|SQuAD 2.0|HotpotQA|Natural Questions|TriviaQA|Penn Treebank|PTB|"
     "WikiText-2|WikiText-103|WikiText|C4|The Pile|Common Crawl|LAION-5B|LAION|CelebA|SVHN|"
@@ -47,7 +47,8 @@ KNOWN_DATASETS = _keys(
     "GQA|TextVQA|DocVQA|ChartQA|OK-VQA|ScienceQA|MedQA|PubMedQA|MIMIC-III|MIMIC-IV|"
     "CheXpert|LIDC-IDRI|CASIA|WIDER FACE|CrowdHuman|MOT17|Argoverse|SemanticKITTI|FINN.no"
 )
-KNOWN_BENCHMARKS = _keys(
+KNOWN_DATASETS = _keys(_DATASET_NAMES)
+_BENCHMARK_NAMES = (
     "BIG-bench|BIG-Bench Hard|BBH|MMLU|MMLU-Pro|GSM8K|HumanEval|MBPP|WebArena|WebShop|ALFWorld|"
     "Meta-World|MetaWorld|GLUE|SuperGLUE|HELM|HellaSwag|TruthfulQA|WinoGrande|PIQA|ARC|"
     "Atari|Atari 2600|ALE|MiniGrid|BabyAI|NetHack|NLE|Procgen|DMControl|DM Control|D4RL|"
@@ -68,6 +69,7 @@ KNOWN_BENCHMARKS = _keys(
     "MACHIAVELLI|Jericho|NetHack Learning Environment|Overcooked|SMAC|StarCraft II|"
     "Google Research Football|Isaac Gym|ManiSkill|RoboSuite|Franka Kitchen|CARLA|nuPlan"
 )
+KNOWN_BENCHMARKS = _keys(_BENCHMARK_NAMES)
 KNOWN_METHODS = _keys(
     "GPT|GPT-2|GPT-3|GPT-3.5|GPT-4|GPT-4o|GPT-4V|ChatGPT|InstructGPT|Codex|LLaMA|Llama|Llama 2|"
     "Llama 3|Alpaca|Vicuna|Claude|Gemini|PaLM|PaLM 2|Bard|BERT|RoBERTa|ALBERT|DeBERTa|T5|FLAN|"
@@ -110,6 +112,12 @@ KNOWN_METRICS = _keys(
     "Kendall tau|CLIPScore|ImageReward|PickScore|HPSv2|FVD|KID|NIQE|EPE|AbsRel|Chrf|chrF++|"
     "COMET|SacreBLEU|macro-F1|micro-F1|pixel accuracy|zero-shot accuracy|agreement rate"
 )
+# Multi-word data names written as in papers ("Adroit Hand", "Only Connect Wall", "Tanks and
+# Temples"): the rules find them in running text even when no word of them looks like a name.
+KNOWN_DATA_PHRASES: dict[str, ConceptType] = {
+    **{n: ConceptType.DATASET for n in _DATASET_NAMES.split("|") if " " in n},
+    **{n: ConceptType.BENCHMARK for n in _BENCHMARK_NAMES.split("|") if " " in n},
+}
 KNOWN: dict[str, ConceptType] = {
     **{k: M for k in KNOWN_METHODS},
     **{k: T for k in KNOWN_TASKS},

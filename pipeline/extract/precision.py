@@ -222,8 +222,10 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
     ):
         return False  # "ensuring robust alignment", "adaptively sample", "redistribute FFN"
     if len(span) == 1:
-        if first in GENERIC_WORDS or singular_surface(first) in GENERIC_WORDS:
-            return False  # "generation", "retrieval", "sampling"
+        if first in GENERIC_WORDS or singular_surface(first) in GENERIC_WORDS or (
+            first in STRIP_HEADS
+        ):
+            return False  # "generation", "retrieval", "sampling", a title's "Framework"
         if _lower_word(span, 0) and "-" not in first and first not in TASK_STANDALONE | (
             METHOD_STANDALONE
         ):

@@ -55,6 +55,7 @@ from pipeline.extract.lexicon import (
     GENERIC_MODIFIERS,
     ING_OK,
     KNOWN,
+    KNOWN_DATA_PHRASES,
     LIST_GLUE,
     METHOD_GENERIC_HEADS,
     METHOD_STANDALONE,
@@ -303,6 +304,10 @@ class RuleExtractor:
         self.metric_matcher.add(
             "METRIC", [self.nlp.make_doc(p) for p in METRIC_PHRASES.split("|")]
         )
+        # multi-word data names as written ("Adroit Hand"), case-sensitive
+        self.data_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        for name, ctype in KNOWN_DATA_PHRASES.items():
+            self.data_matcher.add(ctype.value, [self.nlp.make_doc(name)])
         self.batch_size = batch_size
         self.n_process = n_process
 
@@ -339,6 +344,11 @@ class RuleExtractor:
         introduced = self._introduced_names(title, abstract)
         for di, doc in enumerate(docs):
             cands.extend(self._names(di, doc, acronyms, introduced))
+            cands.extend(
+                Candidate(di, s, e, ConceptType(self.nlp.vocab.strings[label]), tier=2,
+                          strength=KNOWN_NAME_STRENGTH, is_name=True)
+                for label, s, e in self.data_matcher(doc)
+            )
             if phrases:
                 cands.extend(self._phrases(di, doc))
                 cands.extend(

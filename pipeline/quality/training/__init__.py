@@ -242,7 +242,7 @@ def train(
                        "unannotated tokens are unknown)" if tdmsci else "")
                     + " with pipeline/quality/training/config.cfg."
                 ),
-                "license": "Apache-2.0 (SciREX); SciERC data for research use",
+                "license": "Apache-2.0 (SciREX, TDMSci); SciERC data for research use",
                 "performance": best.meta.get("performance", {}),
             }
         )

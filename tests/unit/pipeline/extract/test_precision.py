@@ -8,7 +8,8 @@ import json
 import pytest
 
 from pipeline.extract import HybridExtractor, MentionExtractor
-from pipeline.extract.precision import keep, trim
+from pipeline.extract.precision import keep, retype, trim
+from pipeline.extract.spans import Candidate
 from pipeline.extract.tokenizer import build_nlp
 from schemas.model import ConceptType, Paper, PaperExtraction
 from tests.support.cli import run_cli
@@ -137,8 +138,12 @@ def test_sample_junk_is_no_concept(hybrid: HybridExtractor) -> None:
     assert not texts & {j.lower() for j in SAMPLE_JUNK}
 
 
-def test_a_title_case_exam_name_is_a_benchmark(hybrid: HybridExtractor) -> None:
-    found = _mentions(hybrid, "We evaluate GPT-4o on the American Invitational Mathematics "
-                      "Examination and on the International Mathematical Olympiad.")
-    exams = {t: types for t, types in found.items() if t.endswith(("Examination", "Olympiad"))}
-    assert exams and all(types == {"BENCHMARK"} for types in exams.values())
+def test_a_title_case_exam_name_is_a_benchmark() -> None:
+    nlp = build_nlp()
+    text = "We test on the American Invitational Mathematics Examination and medical exam."
+    docs = (nlp("A study"), nlp(text))
+    exam = Candidate(1, 4, 8, M, tier=0)  # "American Invitational Mathematics Examination"
+    lower = Candidate(1, 9, 11, M, tier=0)  # "medical exam": no name
+    retype(docs, [exam, lower])
+    assert docs[1][4:8].text == "American Invitational Mathematics Examination"
+    assert (exam.type, lower.type) == (B, M)
