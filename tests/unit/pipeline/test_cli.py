@@ -49,3 +49,18 @@ def test_extract_output_joins_back_to_the_records_by_their_own_ids(
     ids = [json.loads(line)["id"] for line in output.read_text(encoding="utf-8").splitlines()]
     assert ids[:2] == ["lab-0042", "2303.11366"]
     assert ids[2].startswith("t-")
+
+
+def test_train_refuses_a_missing_corpus_or_model_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "none.jsonl.gz"
+    code, _, stderr = run_cli("train", "--output", str(tmp_path / "m"), "--corpus", str(missing),
+                              capsys=capsys)
+    assert code == 2 and "no reference corpus" in stderr and "Traceback" not in stderr
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "a", "title": "T", "abstract": "We study video generation."}\n')
+    code, _, stderr = run_cli("train", "--phrases-only", "--output", str(tmp_path / "m"),
+                              "--corpus", str(corpus), capsys=capsys)
+    assert code == 2 and "no trained model" in stderr
+    assert not (tmp_path / "m").exists()
