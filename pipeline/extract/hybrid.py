@@ -187,10 +187,14 @@ def _is_title_case(doc: Doc) -> bool:
 
 
 def _model_checkpoint(text: str) -> bool:
-    """A known model family with a parameter count: "Falcon-7b", "Llama-70B" (not "LAION-5B",
-    whose family is a dataset)."""
+    """A model with a parameter count: a known model family with any count ("Falcon-7b",
+    "Llama-70B"), or any name with a count in billions ("Cohere-xlarge-52.4B"), unless the
+    name or its family is known data ("LAION-5B", "SA-1B")."""
     base = _MODEL_SIZE.sub("", text)
-    return base != text and KNOWN.get(concept_key(base)) is M
+    if base == text or KNOWN.get(concept_key(text)) in (D, B):
+        return False
+    family = KNOWN.get(concept_key(base))
+    return family is M or (family is None and text[-1] in "bB")
 
 
 def _generic_data(span: Span, in_title_case: bool) -> bool:

@@ -175,13 +175,17 @@ def test_sample_organisations_tools_and_title_words_are_not_datasets(sample) -> 
     assert not any(m.text in ("OpenAI", "MATLAB") for e in sample for m in e.mentions)
     # a model checkpoint in a list of LLMs is a method
     assert types_of(by_title(sample, "What's the Magic Word"), "Falcon-7b") == {ConceptType.METHOD}
+    assert {m.type for e in sample for m in e.mentions if m.text == "Cohere-xlarge-52.4B"} == {
+        ConceptType.METHOD}
     # a released corpus with a plain English name keeps its type
     assert "Content Behavior Corpus" in data
 
 
 def test_model_checkpoints_and_generic_data_heads() -> None:
     assert _model_checkpoint("Falcon-7b") and _model_checkpoint("Llama-70B")
+    assert _model_checkpoint("Cohere-xlarge-52.4B")  # any name with billions of parameters
     assert not _model_checkpoint("LAION-5B")  # a dataset family
+    assert not _model_checkpoint("SA-1B") and not _model_checkpoint("COYO-700M")
     assert not _model_checkpoint("Falcon")  # no size: the name alone is decided elsewhere
     doc = build_nlp()("We use multi-task datasets , SciTail datasets and Atari environments .")
     assert _generic_data(doc[2:4], False)
