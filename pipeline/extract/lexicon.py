@@ -434,9 +434,9 @@ LEAD_CUT_WORDS = word_set(
 # "T2R-bench", "CodeAgent-Test", "Arena" are benchmarks; "ChipKG" (a knowledge graph),
 # "...Corpus" are datasets.
 BENCHMARK_SUFFIXES = ("bench", "-test", "-eval", "eval", "arena", "gym", "-hard", "-qa")
-# The last word of a Title Case name of an exam (benchmarks of LLM papers): "United States
-# Medical Licensing Examination", "International Mathematical Olympiad"
-EXAM_NAME_HEADS = frozenset({"Examination", "Exam", "Olympiad"})
+# The last word of the name of an exam (benchmarks of LLM papers): "United States Medical
+# Licensing Examination", "International Mathematical Olympiad"
+EXAM_HEADS = word_set("examination exam olympiad")
 DATASET_SUFFIXES = ("kg", "corpus", "-data", "-db")
 # A task head that often names a technique too ("retrieval-augmented reasoning"): a METHOD
 # span with it is not made a TASK. See ``precision.retype``.

@@ -54,7 +54,7 @@ from pipeline.extract.lexicon import (
     DATA_HEADS,
     DATASET_CUES,
     EVALUATIVE,
-    EXAM_NAME_HEADS,
+    EXAM_HEADS,
     GENERIC_WORDS,
     HEADED_NAMES,
     ING_OK,
@@ -250,7 +250,8 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
         key = concept_key(span.text)
         if key in KNOWN:
             c.type, c.strength = KNOWN[key], max(c.strength, 7)
-        elif len(span) > 1 and span[-1].text in EXAM_NAME_HEADS and span[0].text[:1].isupper():
+        elif (len(span) > 1 and span[-1].lower_ in EXAM_HEADS and span[-1].text[:1].isupper()
+              and span[0].text[:1].isupper()):
             c.type, c.strength = B, max(c.strength, _STRONG)  # "Medical Licensing Examination"
         elif c.type is M and not any(_name_shaped(t.text) for t in span):
             last = span[-1].lower_

@@ -52,6 +52,7 @@ from pipeline.extract.lexicon import (
     DATASET_SUFFIXES,
     ED_OK,
     EVAL_WORDS,
+    EXAM_HEADS,
     GENERIC_MODIFIERS,
     ING_OK,
     KNOWN,
@@ -271,8 +272,9 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
         last = low.rsplit("-", 1)[-1]
         if low in DATASET_CUES or last in ("dataset", "corpus", "data", "treebank"):
             return D
-        if low in BENCHMARK_CUES or last in ("benchmark", "test", "challenge", "suite",
-                                             "examination", "exam", "olympiad", "competition"):
+        if low in BENCHMARK_CUES or last in EXAM_HEADS or last in (
+            "benchmark", "test", "challenge", "suite", "competition"
+        ):
             return B
         if low in ("problem", "task") or last in ("problem", "task"):
             return T
