@@ -4,6 +4,7 @@ the committed modern evaluation set (pipeline/quality/data/modern-2025.jsonl).""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -284,8 +285,12 @@ def test_committed_set_is_well_formed() -> None:
 
 
 def test_committed_set_is_the_seeded_selection_and_its_ids_are_in_the_corpus() -> None:
-    # /work/shared (../shared beside the repo) is there for every developer and in CI
-    assert corpus_path().is_file(), f"{corpus_path()} missing"
+    # ../shared beside the repo: required in CI, skipped elsewhere (as the other data tests)
+    if not corpus_path().is_file():
+        reason = f"{corpus_path()} missing (the shared corpora sit beside the repo)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     records = committed()
     picked = {p.id: p.split for p in select()}
     assert {r["id"]: r["split"] for r in records} == picked
