@@ -47,7 +47,7 @@ from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrases
 from pipeline.extract.precision import refine
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
-from pipeline.extract.spans import Candidate
+from pipeline.extract.spans import Candidate, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
@@ -123,7 +123,7 @@ class HybridExtractor(ModelExtractor):
         for c in out:
             if c.type not in (D, B):
                 continue
-            key = concept_key(docs[c.doc_index][c.start : c.end].text)
+            key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
             found = (c.strength, c.type) if c.tier >= 2 else self._dataset_type(docs, c, names)
             if key not in evidence or found[0] > evidence[key][0]:
                 evidence[key] = found

@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extract.lexicon import VERBISH
-from pipeline.extract.spans import Candidate, to_mentions
+from pipeline.extract.spans import Candidate, to_mentions, token_table
 from schemas.model import ConceptType, Paper, PaperExtraction
 
 __all__ = ["DEFAULT_PROCESSES", "GENERIC_TERMS", "MODEL_DIR", "ModelExtractor", "load_model"]
@@ -152,7 +152,8 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Token bounds of an NER span without a dangling bracket, edge punctuation, articles or
     citation keys: "Wild (SFEW 2.0" -> "SFEW 2.0", "BERT bert2018" -> "BERT"; None when nothing
     is left."""
-    texts = [t.text for t in doc[start:end]]
+    tokens = token_table(doc)
+    texts = tokens.text[start:end]
     opened = [i for i, t in enumerate(texts) if t in ("(", "[")]
     closed = [i for i, t in enumerate(texts) if t in (")", "]")]
     if len(opened) != len(closed):
@@ -161,14 +162,14 @@ def _clean(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
             start, end = (cut + 1, end) if cut + 1 < end else (start, cut)
         elif closed:
             end = start + closed[0]
-    if any(t.text == ":" for t in doc[start + 1 : end - 1]):
+    if ":" in tokens.text[start + 1 : end - 1]:
         return None  # "Embers of Autoregression: Understanding ..." is a title, not a term
-    while start < end and (doc[start].is_punct or doc[start].lower_ in _EDGE_WORDS
-                           or _finite_verb(doc[start].lower_)):
+    while start < end and (tokens.is_punct[start] or tokens.lower[start] in _EDGE_WORDS
+                           or _finite_verb(tokens.lower[start])):
         start += 1
     while end > start and (
-        (doc[end - 1].is_punct and doc[end - 1].text not in (")", "]"))
-        or _CITATION_KEY.fullmatch(doc[end - 1].text)
+        (tokens.is_punct[end - 1] and tokens.text[end - 1] not in (")", "]"))
+        or _CITATION_KEY.fullmatch(tokens.text[end - 1])
     ):
         end -= 1
     return (start, end) if end > start else None

@@ -79,7 +79,7 @@ from pipeline.extract.lexicon import (
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
-from pipeline.extract.spans import Candidate
+from pipeline.extract.spans import Candidate, token_table
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType
 
@@ -121,20 +121,22 @@ def _lower_word(span: Span, i: int) -> bool:
 
 def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """Split around an inner acronym and at coordinations (step 1)."""
-    span = doc[start:end]
+    tokens = token_table(doc)
+    texts, lowers = tokens.text, tokens.lower
     for i in range(start + 1, end - 2):
-        if doc[i].text == "(" and doc[i + 2].text == ")" and i + 3 < end:
+        if texts[i] == "(" and texts[i + 2] == ")" and i + 3 < end:
             # "A (ACR) head": the long form and the acronym; the head after it is dropped
             return [(start, i), (i + 1, i + 2)]
-    if concept_key(span.text) in KNOWN:
+    if concept_key(tokens.span_text(start, end)) in KNOWN:
         return [(start, end)]
-    words = [t for t in span if t.is_alpha and t.lower_ not in CUT_WORDS]
-    title_cased = all(t.text[:1].isupper() for t in words)
+    words = [texts[i] for i in range(start, end)
+             if tokens.is_alpha[i] and lowers[i] not in CUT_WORDS]
+    title_cased = all(w[:1].isupper() for w in words)
     if title_cased and len(words) > 1:
         return [(start, end)]  # "Interactive Referential Vision and Language-guided Action"
     out, s = [], start
     for i in range(start, end):
-        if doc[i].lower_ in _COORD:
+        if lowers[i] in _COORD:
             if i > s:
                 out.append((s, i))
             s = i + 1
@@ -147,43 +149,44 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     """Bounds without edge words and generic heads, the type a stripped data head gives, or
     None when the span is a generic head with only generic modifiers (step 2)."""
     cue: ConceptType | None = None
-    while start < end and (doc[start].is_punct or doc[start].lower_ in EVALUATIVE
-                           or doc[start].lower_ in LEAD_CUT_WORDS
-                           or doc[start].lower_ in ("'s", "'")
-                           or (end - start > 1 and is_not_a_name(doc[start].text))):
+    tokens = token_table(doc)
+    texts, lowers, is_punct = tokens.text, tokens.lower, tokens.is_punct
+    while start < end and (is_punct[start] or lowers[start] in EVALUATIVE
+                           or lowers[start] in LEAD_CUT_WORDS
+                           or lowers[start] in ("'s", "'")
+                           or (end - start > 1 and is_not_a_name(texts[start]))):
         start += 1
-    if end - start > 2 and doc[start].lower_.endswith("-based") and doc[start + 1].is_alpha:
+    if end - start > 2 and lowers[start].endswith("-based") and tokens.is_alpha[start + 1]:
         start += 1  # "learning-based multi-view stereo": the kind of method, not the task
-    while end > start and ((doc[end - 1].is_punct and doc[end - 1].text not in (")", "+"))
-                           or doc[end - 1].lower_ in CUT_WORDS
+    while end > start and ((is_punct[end - 1] and texts[end - 1] not in (")", "+"))
+                           or lowers[end - 1] in CUT_WORDS
                            # a cut compound: "high-" (of "high- and low-frequency")
-                           or doc[end - 1].text.endswith("-")):
+                           or texts[end - 1].endswith("-")):
         end -= 1
-    if end > start and doc[end - 1].lower_.endswith(_METHOD_MODIFIER_ENDS):
+    if end > start and lowers[end - 1].endswith(_METHOD_MODIFIER_ENDS):
         return None  # cut before its head: "Multidimensional attention UNet-based"
     while end - start > 1:
-        span = doc[start:end]
-        key = concept_key(span.text)
+        key = concept_key(tokens.span_text(start, end))
         if key in KNOWN or key in HEADED_NAMES:
             break
-        last = doc[end - 1]
-        low = last.lower_
-        rest = doc[start : end - 1]
-        rest_named = any(_name_shaped(t.text) for t in rest) or concept_key(rest.text) in KNOWN
-        if last.text.islower() and low in DATA_HEADS and low in _HEAD_TYPE and rest_named:
+        last, low = texts[end - 1], lowers[end - 1]
+        rest = range(start, end - 1)
+        rest_named = (any(_name_shaped(texts[i]) for i in rest)
+                      or concept_key(tokens.span_text(start, end - 1)) in KNOWN)
+        if last.islower() and low in DATA_HEADS and low in _HEAD_TYPE and rest_named:
             cue = _HEAD_TYPE[low]
             end -= 1
             if low in ("set", "sets", "split", "splits"):
-                while end - start > 1 and doc[end - 1].lower_ in SET_WORDS:
+                while end - start > 1 and lowers[end - 1] in SET_WORDS:
                     end -= 1
             continue
-        if last.text.islower() and low in STRIP_HEADS:
-            if rest_named or _concept_head(rest[-1].lower_):
+        if last.islower() and low in STRIP_HEADS:
+            if rest_named or _concept_head(lowers[end - 2]):
                 end -= 1
                 continue
             return None  # "our model", "compression framework", "a plug-and-play solution"
-        if (low in _TITLE_STRIP and last.text[:1].isupper() and len(rest) >= 2
-                and all(t.text[:1].isupper() for t in rest if t.is_alpha)):
+        if (low in _TITLE_STRIP and last[:1].isupper() and len(rest) >= 2
+                and all(texts[i][:1].isupper() for i in rest if tokens.is_alpha[i])):
             end -= 1  # "Spike Aware Mixed-Precision Quantization Strategy"
             continue
         break
@@ -277,7 +280,7 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
             if skey not in KNOWN and strongest.get(skey, (0, M))[0] < _STRONG:
                 strongest[skey] = (_STRONG, long.type)
     for c in cands:
-        key = concept_key(docs[c.doc_index][c.start : c.end].text)
+        key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
         strength, ctype = strongest.get(key, (0, c.type))
         if strength >= _STRONG or (c.type in (D, B) and ctype in (D, B)):
             c.type = ctype
@@ -286,7 +289,8 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
 def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
            phrases: frozenset[str] | None = None) -> list[Candidate]:
     """One paper's spans as concepts a reader would list (the module docstring's steps)."""
-    abstract_lower = docs[1].text.lower()
+    # only a Title Case title's words are checked against the abstract (``keep``)
+    abstract_lower = docs[1].text.lower() if title_case else ""
     out: list[Candidate] = []
     taken: set[tuple[int, int, int]] = set()
     for c in cands:

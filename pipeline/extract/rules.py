@@ -79,7 +79,7 @@ from pipeline.extract.lexicon import (
     T,
     is_not_a_name,
 )
-from pipeline.extract.spans import Candidate, to_mentions
+from pipeline.extract.spans import Candidate, TokenTable, to_mentions, token_table
 from pipeline.extract.tokenizer import build_nlp
 from pipeline.normalize import acronym_long_form_start
 from schemas.keys import concept_key, singular_surface
@@ -98,6 +98,7 @@ _UNIT = re.compile(r"^\d+(?:\.\d+)?(?:[kKmMbBxX%]|[dD]|st|nd|rd|th|s|B|T)$")
 _VERSION = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)*)$")
 _WORDISH = re.compile(r"^[A-Za-z][A-Za-z\-]*[A-Za-z]$")
 _ACRONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-\.]{0,11}$")
+_DATA_CUES = DATASET_CUES | BENCHMARK_CUES
 
 
 def _is_titlecase(text: str) -> bool:
@@ -145,11 +146,11 @@ def name_shaped(text: str) -> bool:
     return _name_shaped(text)
 
 
-def _is_name_token(tok: Token, in_title: bool) -> bool:
-    text = tok.text
+def _is_name_token(tokens: TokenTable, i: int, in_title: bool) -> bool:
+    text = tokens.text[i]
     if _name_shaped(text):
         # a capitalised English word (NOT, THE) is emphasis, not a name
-        return not (text.isupper() and tok.is_stop)
+        return not (text.isupper() and tokens.is_stop[i])
     return (
         not in_title and text[:1].isupper() and text[1:].islower() and text.lower() in TITLE_NAMES
     )
@@ -361,13 +362,13 @@ class RuleExtractor:
         best: dict[str, tuple[int, str]] = {}
         for c in cands:
             if c.is_name and c.type is not None:
-                key = concept_key(docs[c.doc_index][c.start : c.end].text)
+                key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
                 prev = best.get(key)
                 if prev is None or c.strength > prev[0]:
                     best[key] = (c.strength, c.type)
         for c in cands:
             if c.is_name:
-                key = concept_key(docs[c.doc_index][c.start : c.end].text)
+                key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
                 if key in best:
                     c.type = ConceptType(best[key][1])
                     c.strength = best[key][0]
@@ -390,19 +391,21 @@ class RuleExtractor:
         self, di: int, doc: Doc, acronyms: dict[str, ConceptType | None]
     ) -> list[Candidate]:
         out = []
+        tokens = token_table(doc)
+        texts = tokens.text
         for i in range(1, len(doc) - 2):
-            if doc[i].text != "(" or doc[i + 2].text != ")":
+            if texts[i] != "(" or texts[i + 2] != ")":
                 continue
             acr = doc[i + 1]
             if not _is_acronym_token(acr.text):
                 continue
-            sent = acr.sent
+            sent_start = tokens.sent_start[i + 1]
             n_letters = sum(c.isalnum() for c in acr.text)
             window = min(n_letters + 5, 2 * n_letters)
-            lo = max(sent.start, i - window)
+            lo = max(sent_start, i - window)
             # stop the window at punctuation other than hyphens
             for k in range(i - 1, lo - 1, -1):
-                if doc[k].is_punct and doc[k].text not in ("-", "/"):
+                if tokens.is_punct[k] and texts[k] not in ("-", "/"):
                     lo = k + 1
                     break
             if lo >= i:
@@ -415,7 +418,7 @@ class RuleExtractor:
             first = next((t.i for t in region if t.idx >= start_char), None)
             if first is None:
                 continue
-            while first < i and doc[first].lower_ in ("the", "a", "an", "our", "this"):
+            while first < i and tokens.lower[first] in ("the", "a", "an", "our", "this"):
                 first += 1
             # a one-word long form is only believable when hyphenated or long
             if first >= i or (
@@ -432,7 +435,7 @@ class RuleExtractor:
                 acronyms[acr.text] = M
                 out.append(Candidate(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
                 continue
-            before = {t.lower_ for t in doc[max(sent.start, first - 4) : first]}
+            before = set(tokens.lower[max(sent_start, first - 4) : first])
             ctype = KNOWN.get(concept_key(acr.text)) or _long_form_type(
                 long_span, proposed=bool(before & PROPOSE))
             acronyms[acr.text] = ctype if ctype is not None else acronyms.get(acr.text)
@@ -460,11 +463,12 @@ class RuleExtractor:
                 and _head_type(word) is None
             ):
                 found.add(word.text)
-        for t in abstract[:-2]:
-            if t.lower_ not in PROPOSE:
+        lowers = token_table(abstract).lower
+        for i in range(len(abstract) - 2):
+            if lowers[i] not in PROPOSE:
                 continue
-            j = t.i + 1
-            if abstract[j].lower_ in ("the", "a", "an"):
+            j = i + 1
+            if lowers[j] in ("the", "a", "an"):
                 j += 1
             if j + 1 >= len(abstract):
                 continue
@@ -486,17 +490,18 @@ class RuleExtractor:
         defined = {a: t for a, t in acronyms.items() if t is not None}
         plural_defined = {a + "s": t for a, t in defined.items()}
         plural_defined.update({a[:-1]: t for a, t in defined.items() if a.endswith("s")})
+        tokens = token_table(doc)
+        texts, sent_starts = tokens.text, tokens.sent_start
         spans: list[tuple[int, int]] = []
         i = 0
         n = len(doc)
         while i < n:
-            tok = doc[i]
-            text = tok.text
+            text = texts[i]
             is_acr_use = text in defined or text in plural_defined
             if acronyms.get(text, "") is None and not is_acr_use:
                 i += 1
                 continue  # an acronym whose definition was rejected
-            if not (is_acr_use or text in introduced or _is_name_token(tok, in_title)):
+            if not (is_acr_use or text in introduced or _is_name_token(tokens, i, in_title)):
                 i += 1
                 continue
             start, end = i, i + 1
@@ -505,29 +510,30 @@ class RuleExtractor:
                 end < n
                 and text.isupper()
                 and text.isalpha()
-                and doc[end].text.isupper()
-                and doc[end].is_alpha
-                and len(doc[end]) > 2
-                and _is_name_token(doc[end], in_title)
+                and texts[end].isupper()
+                and tokens.is_alpha[end]
+                and len(texts[end]) > 2
+                and _is_name_token(tokens, end, in_title)
             ):
                 end += 1
             # attach version numbers and following name tokens: "Llama 2", "GPT-3.5 Turbo"
             while (
                 end < n
-                and _VERSION.match(doc[end].text)
+                and _VERSION.match(texts[end])
                 and doc[end - 1].whitespace_
-                and doc[end].sent.start == tok.sent.start
+                and sent_starts[end] == sent_starts[i]
             ):
                 end += 1
             # a capitalised word right before: "Mask R-CNN", "Penn Treebank"
             if (
                 not in_title
-                and start > tok.sent.start + 1
-                    and _is_titlecase(doc[start - 1].text)
-                    and doc[start - 1].is_alpha
-                    and not doc[start - 1].is_stop
-                    and doc[start - 2].text not in (".", ":", "(")
-                    and concept_key(doc[start - 1].text + " " + doc[start:end].text) in KNOWN
+                and start > sent_starts[i] + 1
+                    and _is_titlecase(texts[start - 1])
+                    and tokens.is_alpha[start - 1]
+                    and not tokens.is_stop[start - 1]
+                    and texts[start - 2] not in (".", ":", "(")
+                    and concept_key(texts[start - 1] + " " + tokens.span_text(start, end))
+                    in KNOWN
                 ):
                     start -= 1
             spans.append((start, end))
@@ -535,20 +541,20 @@ class RuleExtractor:
         # "the Stanford Question Answering Dataset", "the Cityscapes dataset": capitalised
         # words right before a dataset/benchmark cue
         if not in_title:
-            for j, tok in enumerate(doc):
-                if tok.lower_ not in DATASET_CUES | BENCHMARK_CUES or j == 0:
+            for j in range(1, n):
+                if tokens.lower[j] not in _DATA_CUES:
                     continue
                 k = j
                 while (
-                    k - 1 > doc[j].sent.start
-                    and _is_titlecase(doc[k - 1].text)
-                    and doc[k - 1].is_alpha
-                    and not doc[k - 1].is_stop
+                    k - 1 > sent_starts[j]
+                    and _is_titlecase(texts[k - 1])
+                    and tokens.is_alpha[k - 1]
+                    and not tokens.is_stop[k - 1]
                 ):
                     k -= 1
                 if k == j:
                     continue
-                end = j + 1 if _is_titlecase(tok.text) else j
+                end = j + 1 if _is_titlecase(texts[j]) else j
                 if end > k and not any(s < end and k < e for s, e in spans):
                     spans.append((k, end))
         spans.sort()
@@ -557,7 +563,7 @@ class RuleExtractor:
         groups = self._coordinated(doc, spans)
         for group in groups:
             for s, e in group:
-                text = doc[s:e].text
+                text = tokens.span_text(s, e)
                 if text in defined or text in plural_defined:
                     ctype = defined.get(text) or plural_defined[text]
                     out.append(Candidate(di, s, e, ctype, tier=2, strength=6, is_name=True))
