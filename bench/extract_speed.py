@@ -1,6 +1,7 @@
 """Extraction speed: paperkg's default extractor versus spaCy's en_core_web_sm, same texts.
 
-    .venv/bin/python bench/extract_speed.py [--n 2000] [--processes 2] [--data ../shared/data]
+    .venv/bin/python bench/extract_speed.py [--n 2000] [--processes 2] [--repeat 3]
+                                            [--data ../shared/data]
 
 Builds ``--n`` papers (title + abstract) by cycling through the SciREX abstracts, SciERC
 sentences grouped eight to a pseudo-abstract, and the 71 bundled sample abstracts, then times,
@@ -12,9 +13,11 @@ each in a fresh subprocess (so peak memory is its own):
   ``bench`` extra) with ``nlp.pipe`` over the same titles and abstracts, once with one process
   and once with ``--processes``.
 
-Prints papers/s, tokens/s (tokens counted once with paperkg's tokenizer, so both rows use the
-same count) and the peak resident memory of the process plus its workers. Figures are noisy on
-a shared machine; the ratio from one run is what to read.
+Every configuration runs ``--repeat`` times, the rounds interleaved (paperkg, en_core_web_sm,
+paperkg, ...) so that a slow spell of a shared machine hits both systems; each row is the median
+round. Prints papers/s, tokens/s (tokens counted once with paperkg's tokenizer, so both rows use
+the same count), the spread of the rounds and the peak resident memory of the process plus its
+workers. The speed-up lines divide medians.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -93,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="papers to extract")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per configuration")
     parser.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
     parser.add_argument("--only", choices=("paperkg", "sm"), help=argparse.SUPPRESS)
     parser.add_argument("--only-processes", type=int, help=argparse.SUPPRESS)
@@ -112,21 +117,27 @@ def main() -> None:
           f"{tokens} tokens (paperkg tokenizer)")
     counts = sorted({1, args.processes})
     runs = [("paperkg", n) for n in counts] + [("sm", n) for n in counts]
-    rows = []
-    for system, processes in runs:
-        command = [sys.executable, __file__, "--n", str(args.n), "--only", system,
-                   "--only-processes", str(processes)]
-        if args.data:
-            command += ["--data", args.data]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"{'system':<34} {'proc':>4} {'papers/s':>9} {'tokens/s':>9} {'peak MB':>8}")
-    for row in rows:
-        seconds = float(row["seconds"])  # type: ignore[arg-type]
-        print(f"{row['system']!s:<34} {row['processes']!s:>4} {len(papers) / seconds:9.1f} "
-              f"{tokens / seconds:9.0f} {float(row['peak_mb']):8.0f}")  # type: ignore[arg-type]
-    seconds = {(str(r["system"]).split()[0], r["processes"]): float(r["seconds"])  # type: ignore[arg-type]
-               for r in rows}
+    rounds: dict[tuple[str, int], list[dict[str, object]]] = {run: [] for run in runs}
+    for _ in range(max(1, args.repeat)):
+        for system, processes in runs:
+            command = [sys.executable, __file__, "--n", str(args.n), "--only", system,
+                       "--only-processes", str(processes)]
+            if args.data:
+                command += ["--data", args.data]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            rounds[system, processes].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"{'system':<34} {'proc':>4} {'papers/s':>9} {'tokens/s':>9} {'rounds (papers/s)':>20} "
+          f"{'peak MB':>8}")
+    seconds: dict[tuple[str, object], float] = {}
+    for results in rounds.values():
+        row = results[0]
+        median = statistics.median(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+        spread = sorted(len(papers) / float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+        rates = f"{spread[0]:.1f}-{spread[-1]:.1f}" if len(spread) > 1 else "-"
+        peak = max(float(r["peak_mb"]) for r in results)  # type: ignore[arg-type]
+        print(f"{row['system']!s:<34} {row['processes']!s:>4} {len(papers) / median:9.1f} "
+              f"{tokens / median:9.0f} {rates:>20} {peak:8.0f}")
+        seconds[str(row["system"]).split()[0], row["processes"]] = median
     for n in counts:
         print(f"speed-up, paperkg vs en_core_web_sm, both with {n} process(es): "
               f"{seconds[('en_core_web_sm', n)] / seconds[('paperkg', n)]:.1f}x")
