@@ -90,16 +90,16 @@ class Candidate:
 def to_mentions(docs: tuple[Doc, Doc], cands: Iterable[Candidate]) -> list[Mention]:
     """Mentions for typed candidates over (title, abstract) docs, in document order."""
     mentions: list[Mention] = []
-    sentences: dict[tuple[int, int, int], str] = {}
+    sentences: dict[tuple[int, int], str] = {}
     for c in sorted(cands, key=lambda c: (c.doc_index, c.start)):
         if c.type is None:
             continue
         tokens = token_table(docs[c.doc_index])
-        # the sentence (or sentences) the span is in, as ``Span.sent`` finds it
+        # the sentence the span starts in, as ``Span.sent`` finds it
         first = tokens.sent_start[c.start]
-        last = bisect_right(tokens.sent_start, tokens.sent_start[c.end - 1])
-        if (c.doc_index, first, last) not in sentences:
-            sentences[c.doc_index, first, last] = tokens.span_text(first, last)
+        if (c.doc_index, first) not in sentences:
+            sentences[c.doc_index, first] = tokens.span_text(
+                first, bisect_right(tokens.sent_start, first))
         mentions.append(
             Mention(
                 text=tokens.span_text(c.start, c.end),
@@ -107,7 +107,7 @@ def to_mentions(docs: tuple[Doc, Doc], cands: Iterable[Candidate]) -> list[Menti
                 start=tokens.idx[c.start],
                 end=tokens.idx[c.end - 1] + len(tokens.text[c.end - 1]),
                 field="title" if c.doc_index == 0 else "abstract",
-                sentence=sentences[c.doc_index, first, last],
+                sentence=sentences[c.doc_index, first],
             )
         )
     return mentions
