@@ -23,6 +23,16 @@ is ``dev``, the rest ``test`` (15/15, 13/13, 12/12: 40 dev, 40 test).
 **The test half is never used for tuning**: look at dev-half output only when deciding what to
 change in extraction; run ``--split test`` only to report a figure.
 
+**Training pools** (``pool_ids``): two more sets of 2025 abstracts, picked by ``select`` with the
+next seeds and none of the evaluation papers, annotated to the same guide, used for training
+only (they have ``split: train``):
+
+- ``modern-2025-filter.jsonl`` (``FILTER_POOL_SEEDS``, 80 papers): the examples the learned
+  concept filter is fitted on (``pipeline.quality.training.concept_filter``);
+- ``modern-2025-ner.jsonl`` (``NER_POOL_SEEDS``, 158 papers): NER training sentences in the
+  guide's style (``pipeline.quality.training``); kept apart from the filter's pool so that the
+  filter learns from NER output on papers the NER never saw.
+
     .venv/bin/python -m pipeline.quality.modern_set --list     # id, split, group, month
     .venv/bin/python -m pipeline.quality.modern_set --show dev # the texts to annotate
 """
@@ -42,7 +52,11 @@ from typing import Any
 
 __all__ = [
     "CORPUS_ENV",
+    "FILTER_POOL_PATH",
+    "FILTER_POOL_SEEDS",
     "GOLD_PATH",
+    "NER_POOL_PATH",
+    "NER_POOL_SEEDS",
     "QUOTAS",
     "SEED",
     "CorpusMissing",
@@ -50,6 +64,7 @@ __all__ = [
     "corpus_path",
     "group_of",
     "load_texts",
+    "pool_ids",
     "select",
 ]
 
@@ -58,6 +73,10 @@ QUOTAS: dict[str, int] = {"cs.CV": 30, "cs.CL": 26, "other": 24}
 MIN_ABSTRACT_CHARS = 400
 CORPUS_ENV = "PAPERKG_ARXIV_2025"
 GOLD_PATH = Path(__file__).resolve().parent / "data" / "modern-2025.jsonl"
+FILTER_POOL_PATH = GOLD_PATH.with_name("modern-2025-filter.jsonl")
+NER_POOL_PATH = GOLD_PATH.with_name("modern-2025-ner.jsonl")
+FILTER_POOL_SEEDS: tuple[int, ...] = (SEED + 1,)
+NER_POOL_SEEDS: tuple[int, ...] = (SEED + 2, SEED + 3)
 
 
 class CorpusMissing(FileNotFoundError):
@@ -134,6 +153,20 @@ def select(path: Path | None = None, seed: int = SEED) -> list[Picked]:
             for r in chosen
         ]
     return picked
+
+
+def pool_ids(seeds: Iterable[int], exclude: Iterable[str] = (), path: Path | None = None
+             ) -> list[str]:
+    """The papers ``select`` picks with each of ``seeds``, in that order, without ``exclude``
+    and without repeats: a training pool disjoint from the evaluation set."""
+    taken = set(exclude)
+    out = []
+    for seed in seeds:
+        for p in select(path, seed):
+            if p.id not in taken:
+                taken.add(p.id)
+                out.append(p.id)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,10 +23,15 @@ from pipeline.quality.concept_eval import (
 from pipeline.quality.evaluate import evaluate, format_table, gold_format
 from pipeline.quality.modern_set import (
     CORPUS_ENV,
+    FILTER_POOL_PATH,
+    FILTER_POOL_SEEDS,
     GOLD_PATH,
+    NER_POOL_PATH,
+    NER_POOL_SEEDS,
     CorpusMissing,
     corpus_path,
     load_texts,
+    pool_ids,
     select,
 )
 from schemas.model import ConceptType, Mention, Paper, PaperExtraction
@@ -302,3 +307,35 @@ def test_committed_set_is_the_seeded_selection_and_its_ids_are_in_the_corpus() -
         names = [c["name"] for c in r["concepts"]]
         found = sum(n.casefold() in text for n in names)
         assert found >= len(names) - 1, (r["id"], names)
+
+
+@pytest.mark.parametrize(("path", "seeds", "papers"), [
+    (FILTER_POOL_PATH, FILTER_POOL_SEEDS, 80),
+    (NER_POOL_PATH, NER_POOL_SEEDS, 150),
+])
+def test_training_pools_are_well_formed_and_apart_from_the_evaluation_set(
+    path: Path, seeds: tuple[int, ...], papers: int
+) -> None:
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert len(records) >= papers
+    assert {r["split"] for r in records} == {"train"}
+    ids = {r["id"] for r in records}
+    assert len(ids) == len(records)
+    assert not ids & {r["id"] for r in committed()}
+    other = NER_POOL_PATH if path == FILTER_POOL_PATH else FILTER_POOL_PATH
+    assert not ids & {json.loads(line)["id"] for line in other.read_text().splitlines()}
+    types = {t.value for t in ConceptType}
+    for r in records:
+        assert set(r) == {"id", "split", "concepts", "acceptable"}, r["id"]
+        for c in r["concepts"]:
+            assert c["type"] in types and c["name"].strip(), (r["id"], c)
+    if not corpus_path().is_file():
+        reason = f"{corpus_path()} missing (the shared corpora sit beside the repo)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    evaluation = {r["id"] for r in committed()}
+    expected = pool_ids(seeds, evaluation | ({json.loads(line)["id"] for line in
+                                              FILTER_POOL_PATH.read_text().splitlines()}
+                                             if path == NER_POOL_PATH else set()))
+    assert sorted(ids) == sorted(expected)
