@@ -497,12 +497,14 @@ def train(
         Path | None, typer.Option(help="Keep the corpus and checkpoints here (default: a temp dir)")
     ] = None,
     phrases_only: Annotated[
-        bool, typer.Option("--phrases-only", help="Keep --output's NER; rebuild its phrase table")
+        bool, typer.Option("--phrases-only",
+                           help="Keep --output's NER; rebuild its phrase table and concept filter")
     ] = False,
 ) -> None:
     """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX,
-    SciERC and TDMSci, then build its phrase table from the reference corpus."""
-    from pipeline.extract.phrases import MIN_PAPERS, PHRASES_FILE
+    SciERC, TDMSci and the annotated 2025 pool, then build its phrase table from the reference
+    corpus and fit its concept filter."""
+    from pipeline.extract.phrases import MIN_PAPERS, PHRASES_FILE, load_phrases
     from pipeline.quality.evaluate import data_dir
     from pipeline.quality.modern_set import corpus_path
     from pipeline.quality.training import train as run_training
@@ -519,10 +521,12 @@ def train(
         if not (source / "scirex" / "abstracts.jsonl").is_file():
             raise UserError(f"{source}: no scirex/abstracts.jsonl (give --data)")
         stats = run_training(source, output, work=work)
+        docs = stats.train_docs + stats.fulltext_docs + stats.tdmsci_docs + 2 * stats.modern_docs
         out.print(
-            f"trained on {stats.train_docs + stats.fulltext_docs + stats.tdmsci_docs} docs "
+            f"trained on {docs} docs "
             f"({stats.train_docs} abstracts and sentences, {stats.fulltext_docs} SciREX "
-            f"passages, {stats.tdmsci_docs} TDMSci sentences; {stats.mentions} mentions, "
+            f"passages, {stats.tdmsci_docs} TDMSci sentences, {stats.modern_docs} annotated "
+            f"2025 papers; {stats.mentions} mentions, "
             f"{stats.misaligned} off token boundaries, {stats.nested_dropped} nested dropped), "
             f"monitored on {stats.stop_docs} SciREX abstracts -> {output}"
         )
@@ -536,6 +540,14 @@ def train(
         f"{MIN_PAPERS}+ of {phrases.papers} papers ({phrases.left_out} evaluation papers left "
         f"out) -> {output / PHRASES_FILE}"
     )
+    from pipeline.extract.concept_filter import FILTER_FILE
+    from pipeline.extract.hybrid import HybridExtractor
+    from pipeline.quality.training.concept_filter import train_concept_filter
+
+    load_phrases.cache_clear()
+    extractor = HybridExtractor(output, n_process=1)
+    chosen = train_concept_filter(extractor, output, log=out.print)
+    out.print(f"concept filter: threshold {chosen.threshold:.2f} -> {output / FILTER_FILE}")
 
 
 def _parse_params(params: list[str]) -> dict[str, str]:

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
+from pipeline.extract.concept_filter import ConceptFilter, load_phrase_counts
 from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrases
@@ -81,9 +82,12 @@ class HybridExtractor(ModelExtractor):
         n_process: int = DEFAULT_PROCESSES,
     ) -> None:
         super().__init__(model, batch_size, n_process)
+        self.model_dir = Path(model)
         self.rules = RuleExtractor(nlp=self.nlp)
         # lower-case phrases other papers name; None (no check) for a model without the table
-        self.phrases = load_phrases(Path(model)) if self.precision_filter else None
+        self.phrases = load_phrases(self.model_dir) if self.precision_filter else None
+        # the learned last step; None for a model folder without its weights
+        self.concept_filter = ConceptFilter.load(self.model_dir) if self.precision_filter else None
 
     def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
@@ -148,7 +152,10 @@ class HybridExtractor(ModelExtractor):
             kept.append(c)
         if not self.precision_filter:
             return kept
-        return refine(docs, kept, title_case, self.phrases)
+        refined = refine(docs, kept, title_case, self.phrases)
+        if self.concept_filter is None:
+            return refined
+        return self.concept_filter.keep(docs, refined, load_phrase_counts(self.model_dir))
 
     def _dataset_type(
         self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]

@@ -5,14 +5,18 @@ One command reproduces the shipped model (``pipeline/models/sci_ner``)::
     paperkg train --data ../shared/data --output pipeline/models/sci_ner
 
 It trains the NER, then builds the folder's phrase table from the arXiv 2025 corpus
-(``pipeline.quality.training.phrases``).
+(``pipeline.quality.training.phrases``) and fits its concept filter
+(``pipeline.quality.training.concept_filter``).
 
 Data (read at run time, never copied into the repository):
 
 - train: SciREX abstracts whose ``scirex_bucket(id)`` is 30..99 and the body passages of those
   papers (``scirex/fulltext.jsonl``), all SciERC train sentences, all TDMSci train sentences
   (Task, Dataset, Metric; it marks no methods, so its unannotated tokens are *missing*, not
-  "outside");
+  "outside"), and the titles and abstracts of the NER training pool
+  (``pipeline/quality/data/modern-2025-ner.jsonl``: 158 arXiv 2025 abstracts annotated per the
+  guide, texts joined from the corpus): every occurrence of a concept's name or alias is a
+  mention, every other token *missing* (the guide leaves out generic phrases SciREX marks);
 - monitoring (spaCy's dev corpus; training runs a fixed number of steps and ships the last
   weights): SciREX abstracts with bucket 20..29, the "stop" slice;
 - never used: the held-out dev split, bucket 0..19 (``pipeline.quality.evaluate.scirex_split``).
@@ -33,6 +37,7 @@ with the rules; a gold mention that does not fall on token boundaries there (``R
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -43,6 +48,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from pipeline.quality.evaluate import GOLD_LABEL, data_dir, scirex_bucket
+from pipeline.quality.modern_set import NER_POOL_PATH
 
 __all__ = ["CONFIG", "CorpusStats", "prepare_corpus", "to_doc", "train"]
 
@@ -50,6 +56,7 @@ CONFIG = Path(__file__).with_name("config.cfg")
 STOP_BUCKETS = range(20, 30)  # SciREX abstracts monitored during training, never trained on
 TRAIN_BUCKETS_FROM = STOP_BUCKETS.stop
 SCIREX_COPIES = 3
+MODERN_COPIES = 1  # 3 copies: modern dev typed recall +0.03, but SciREX and the pool no better
 # SciERC types whose tokens are left unannotated (spaCy's "missing"), not labelled or "outside"
 SCIERC_MISSING: frozenset[str] = frozenset({"Material"})
 
@@ -60,6 +67,7 @@ class CorpusStats:
     stop_docs: int = 0
     fulltext_docs: int = 0
     tdmsci_docs: int = 0
+    modern_docs: int = 0
     mentions: int = 0
     misaligned: int = 0
     nested_dropped: int = 0
@@ -126,6 +134,24 @@ def to_doc(
     return doc
 
 
+_MODERN_TYPE = {"METHOD": "Method", "DATASET": "Dataset", "BENCHMARK": "Dataset",
+                "TASK": "Task", "METRIC": "Metric"}
+
+
+def concept_mentions(text: str, concepts: Iterable[dict]) -> list[dict]:
+    """Every whole-word occurrence in ``text`` of an annotated concept's name or alias, as
+    SciREX-style mentions (the modern pool is annotated per paper, not per mention)."""
+    mentions = []
+    for c in concepts:
+        for name in {c["name"], *c.get("aliases", ())}:
+            if not name.strip():
+                continue
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                mentions.append({"start": match.start(), "end": match.end(),
+                                 "type": _MODERN_TYPE[c["type"]]})
+    return mentions
+
+
 def _read(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -139,6 +165,8 @@ def prepare_corpus(
     scierc_missing: frozenset[str] = SCIERC_MISSING,
     fulltext: bool = True,
     tdmsci: bool = True,
+    modern: Path | None = NER_POOL_PATH,
+    modern_copies: int = MODERN_COPIES,
 ) -> tuple[Path, Path, CorpusStats]:
     """Write ``train.spacy`` and ``stop.spacy`` (monitoring) under ``work``.
 
@@ -175,6 +203,20 @@ def prepare_corpus(
             train.add(to_doc(nlp, record["text"], record["mentions"], stats,
                              unknown_outside=True))
             stats.tdmsci_docs += 1
+    if modern is not None:
+        from pipeline.quality.concept_eval import load_concept_gold
+
+        # concepts a reader lists; everything else is unknown, not "outside": the guide's
+        # style leaves generic phrases out that SciREX marks
+        for paper in load_concept_gold(modern, "all"):
+            concepts = [{"name": c.name, "type": c.type, "aliases": c.aliases}
+                        for c in paper.concepts]
+            for text in (paper.title, paper.abstract):
+                doc = to_doc(nlp, text, concept_mentions(text, concepts), stats,
+                             unknown_outside=True)
+                for _ in range(modern_copies):
+                    train.add(doc)
+            stats.modern_docs += 1
     if scierc:
         for record in _read(data / "scierc" / "train.jsonl"):
             train.add(to_doc(nlp, record["text"], record["mentions"], stats, scierc_missing))
@@ -197,6 +239,8 @@ def train(
     scierc_missing: frozenset[str] = SCIERC_MISSING,
     fulltext: bool = True,
     tdmsci: bool = True,
+    modern: Path | None = NER_POOL_PATH,
+    modern_copies: int = MODERN_COPIES,
 ) -> CorpusStats:
     """Train with ``config``; write the packaged pipeline (rules tokenizer + NER) to ``output``."""
     from spacy import load as spacy_load
@@ -214,6 +258,7 @@ def train(
         train_path, stop_path, stats = prepare_corpus(
             source, work, scierc=scierc, scirex_copies=scirex_copies,
             scierc_missing=scierc_missing, fulltext=fulltext, tdmsci=tdmsci,
+            modern=modern, modern_copies=modern_copies,
         )
         run_dir = work / "run"
         spacy_train(
@@ -240,6 +285,8 @@ def train(
                     + (", SciERC train (Luan et al. 2018, research use)" if scierc else "")
                     + (", TDMSci train (Hou et al. 2021, Apache-2.0; methods unmarked, so "
                        "unannotated tokens are unknown)" if tdmsci else "")
+                    + (", 2025 arXiv abstracts annotated per the annotation guide "
+                       f"({modern.name}; unannotated tokens are unknown)" if modern else "")
                     + " with pipeline/quality/training/config.cfg."
                 ),
                 "license": "Apache-2.0 (SciREX, TDMSci); SciERC data for research use",

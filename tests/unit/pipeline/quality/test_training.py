@@ -16,6 +16,7 @@ from pipeline.quality.training import (
     SCIERC_MISSING,
     STOP_BUCKETS,
     CorpusStats,
+    concept_mentions,
     prepare_corpus,
     to_doc,
 )
@@ -78,7 +79,7 @@ def test_prepare_corpus_never_uses_the_dev_split(tmp_path: Path) -> None:
     tdm = "BERT scores 90 F1 on SQuAD ."
     (data / "tdmsci" / "train.jsonl").write_text(json.dumps({"id": 0, "text": tdm, "mentions": [
         {"start": 15, "end": 17, "text": "F1", "type": "Metric"}]}) + "\n")
-    train, stop, stats = prepare_corpus(data, tmp_path / "work", scirex_copies=2)
+    train, stop, stats = prepare_corpus(data, tmp_path / "work", scirex_copies=2, modern=None)
     nlp = spacy.blank("en")
     train_docs = list(DocBin().from_disk(train).get_docs(nlp.vocab))
     train_texts = [d.text for d in train_docs]
@@ -104,6 +105,43 @@ def test_prepare_corpus_never_uses_the_dev_split(tmp_path: Path) -> None:
     (tdm_doc,) = [d for d in train_docs if d.text == tdm]
     assert [(e.text, e.label_) for e in tdm_doc.ents] == [("F1", "METRIC")]
     assert {t.ent_iob_ for t in tdm_doc if t.text != "F1"} == {""}
+
+
+def test_concept_mentions_are_every_whole_word_occurrence() -> None:
+    text = "GPT-4 and GPT-4o on MMLU; retrieval-augmented generation (RAG) beats GPT-4."
+    concepts = [{"name": "GPT-4", "type": "METHOD", "aliases": []},
+                {"name": "MMLU", "type": "BENCHMARK", "aliases": []},
+                {"name": "retrieval-augmented generation", "type": "METHOD", "aliases": ["RAG"]}]
+    found = sorted((text[m["start"] : m["end"]], m["type"])
+                   for m in concept_mentions(text, concepts))
+    assert found == [("GPT-4", "Method"), ("GPT-4", "Method"), ("MMLU", "Dataset"),
+                     ("RAG", "Method"), ("retrieval-augmented generation", "Method")]
+
+
+def test_prepare_corpus_adds_the_modern_pool_with_unmarked_tokens_unknown(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    (data / "scirex").mkdir(parents=True)
+    (data / "scirex" / "abstracts.jsonl").write_text("")
+    pool = tmp_path / "pool.jsonl"
+    abstract = "We evaluate GPT-4 on WebArena with a new planner for web navigation ."
+    pool.write_text(json.dumps({
+        "id": "2501.00001", "split": "train", "title": "Planning on WebArena",
+        "abstract": abstract,
+        "concepts": [{"name": "GPT-4", "type": "METHOD", "aliases": []},
+                     {"name": "WebArena", "type": "BENCHMARK", "aliases": []},
+                     {"name": "web navigation", "type": "TASK", "aliases": []}],
+        "acceptable": []}) + "\n")
+    train, _, stats = prepare_corpus(data, tmp_path / "work", scierc=False, fulltext=False,
+                                     tdmsci=False, modern=pool, modern_copies=2)
+    docs = list(DocBin().from_disk(train).get_docs(spacy.blank("en").vocab))
+    assert stats.modern_docs == 1 and len(docs) == 4  # title and abstract, twice each
+    (first, *_) = [d for d in docs if d.text == abstract]
+    assert [(e.text, e.label_) for e in first.ents] == [
+        ("GPT-4", "METHOD"), ("WebArena", "DATASET"), ("web navigation", "TASK")]
+    # the guide leaves generic phrases out: what it does not mark is unknown, not "outside"
+    assert {t.ent_iob_ for t in first if not t.ent_type_} == {""}
 
 
 def test_config_is_a_small_ner_without_vectors() -> None:

@@ -1,0 +1,174 @@
+"""The learned concept filter: the hybrid's last step, a logistic regression over a paper's
+concepts that drops the ones a reader would not list.
+
+The precision filter (``precision.py``) applies word lists; what it keeps still holds
+descriptive phrases a reader would not pick ("iterative denoising", "data retrieval") and
+names of the wrong kind. Whether a span is a concept depends on many weak signals at once —
+how many other papers name the phrase, whether it is a name, whether the NER, the rules or
+both found it, how often and where the paper uses it, its head word — so a linear model
+weighs them, learnt from abstracts annotated per ``../shared/docs/annotation-guide.md``
+(``pipeline/quality/data/modern-2025-filter.jsonl``, fitted by ``paperkg train``; see
+``pipeline.quality.training.concept_filter``).
+
+The unit is a concept of one paper: the candidates with one concept key. ``features`` gives
+each its feature vector (``FEATURES`` names the columns); ``ConceptFilter.keep`` drops every
+candidate of a concept whose probability of being a gold concept of its type is below the
+threshold chosen on the modern set's dev half. The weights ship in the model folder
+(``concept_filter.json``); a folder without the file switches the step off.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from pipeline.extract.lexicon import (
+    KNOWN,
+    METHOD_GENERIC_HEADS,
+    METHOD_STRONG_HEADS,
+    METRIC_HEADS,
+    TASK_HEADS,
+)
+from pipeline.extract.phrases import PHRASES_FILE, is_descriptive
+from pipeline.extract.rules import name_shaped
+from pipeline.extract.spans import Candidate, token_table
+from schemas.keys import concept_key
+from schemas.model import ConceptType
+
+__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features", "load_phrase_counts"]
+
+FILTER_FILE = "concept_filter.json"
+_TYPES = (ConceptType.METHOD, ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.TASK,
+          ConceptType.METRIC)
+FEATURES: tuple[str, ...] = (
+    *(f"type={t.value}" for t in _TYPES),
+    "found by the NER", "found by the rules as a name", "an acronym's long form",
+    "type evidence strength", "on the short lists", "has a name-shaped token",
+    "descriptive (no capital or digit inside)", "Title Case words", "one token", "two tokens",
+    "three or more tokens", "other papers naming it (log)",
+    "mentions in the paper (log)", "in the title", "first mention's position",
+    "beside an acronym in brackets", "head: task word", "head: strong method word",
+    "head: generic method word", "head: metric word", "last word ends in -ing",
+    "an acronym (capitals, six letters at most)", "has a digit",
+)
+
+
+@cache
+def load_phrase_counts(model_dir: Path) -> Mapping[str, int]:
+    """The phrase table of the model folder as key -> papers naming it (empty without one)."""
+    path = Path(model_dir) / PHRASES_FILE
+    counts: dict[str, int] = {}
+    if path.is_file():
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                key, _, papers = line.rstrip("\n").rpartition("\t")
+                if key:
+                    counts[key] = int(papers)
+    return counts
+
+
+def _head_flags(last: str) -> list[float]:
+    return [float(last in TASK_HEADS), float(last in METHOD_STRONG_HEADS),
+            float(last in METHOD_GENERIC_HEADS), float(last in METRIC_HEADS)]
+
+
+def features(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[str, int],
+             own_paper_counted: bool = False) -> list[tuple[str, list[Candidate], list[float]]]:
+    """(concept key, its candidates, its feature vector) per concept of one paper.
+
+    ``own_paper_counted``: the paper is itself in the phrase table's corpus (training), so a
+    phrase's count includes this paper; one is taken off to read "other papers".
+    """
+    groups: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.type is None:
+            continue
+        key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
+        groups.setdefault(key, []).append(c)
+    n_abstract = max(1, len(docs[1]))
+    out = []
+    for key, group in groups.items():
+        tables = [token_table(docs[c.doc_index]) for c in group]
+        surfaces = [t.span_text(c.start, c.end) for t, c in zip(tables, group, strict=True)]
+        words = [w for c, t in zip(group, tables, strict=True) for w in t.text[c.start : c.end]]
+        first = group[0]
+        ctype = first.type
+        n_tokens = first.end - first.start
+        descriptive = all(is_descriptive(s) for s in surfaces)
+        papers = counts.get(key, 0) - (1 if own_paper_counted and key in counts else 0)
+        last = tables[0].lower[first.end - 1]
+        bracketed = False
+        for c, t in zip(group, tables, strict=True):
+            before = t.text[c.start - 1] if c.start > 0 else ""
+            after = t.text[c.end] if c.end < len(t.text) else ""
+            bracketed = bracketed or before == "(" or after == "("
+        abstract_starts = [c.start for c in group if c.doc_index == 1]
+        surface = surfaces[0]
+        vector = [
+            *(float(ctype is t) for t in _TYPES),
+            float(any(c.tier == 0 for c in group)),
+            float(any(c.is_name and c.tier >= 2 for c in group)),
+            float(any(c.tier == 3 for c in group)),
+            max(c.strength for c in group) / 7,
+            float(key in KNOWN),
+            float(any(name_shaped(w) for w in words)),
+            float(descriptive),
+            float(n_tokens > 1 and all(w[:1].isupper() for w in surface.split())),
+            float(n_tokens == 1), float(n_tokens == 2), float(n_tokens >= 3),
+            math.log1p(max(papers, 0)) / 5 if descriptive else 0.0,
+            math.log1p(len(group)),
+            float(any(c.doc_index == 0 for c in group)),
+            min(abstract_starts) / n_abstract if abstract_starts else 0.0,
+            float(bracketed),
+            *_head_flags(last),
+            float(last.endswith("ing")),
+            float(surface.isupper() and len(surface) <= 6),
+            float(any(ch.isdigit() for ch in surface)),
+        ]
+        out.append((key, group, vector))
+    return out
+
+
+@dataclass(frozen=True)
+class ConceptFilter:
+    """Logistic-regression weights over ``FEATURES`` and the keep threshold."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, vector: Sequence[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
+        return 1 / (1 + math.exp(-z))
+
+    def keep(self, docs: tuple[Doc, Doc], cands: Sequence[Candidate],
+             counts: Mapping[str, int]) -> list[Candidate]:
+        """The candidates of the concepts scored at or above the threshold, in input order."""
+        dropped: set[int] = set()
+        for _, group, vector in features(docs, cands, counts):
+            if self.probability(vector) < self.threshold:
+                dropped.update(id(c) for c in group)
+        return [c for c in cands if id(c) not in dropped]
+
+    def to_json(self) -> str:
+        return json.dumps({"features": list(FEATURES), "weights": list(self.weights),
+                           "bias": self.bias, "threshold": self.threshold}, indent=1) + "\n"
+
+    @classmethod
+    def load(cls, model_dir: Path) -> ConceptFilter | None:
+        """The model folder's filter, or None when it has none (or one for other features)."""
+        path = Path(model_dir) / FILTER_FILE
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data.get("features", ())) != FEATURES:
+            return None  # weights for another feature list would score nonsense
+        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]),
+                   float(data["threshold"]))

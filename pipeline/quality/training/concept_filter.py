@@ -1,0 +1,117 @@
+"""Train the learned concept filter (``pipeline.extract.concept_filter``) and choose its threshold.
+
+- **Examples**: the concepts the hybrid keeps (the filter off) in the papers of the modern
+  filter pool (``pipeline/quality/data/modern-2025-filter.jsonl``: 80 2025 abstracts annotated
+  per the guide, picked like the evaluation set with the next seed and none of its papers;
+  see ``pipeline.quality.modern_set``).
+  A concept is a positive when one of its surface forms names a gold concept of the same type
+  (DATASET and BENCHMARK as one, as the scoring counts them), a negative when it names none;
+  one that names only an ``acceptable`` entry is no example. The pool's papers are in the
+  phrase table's corpus, so their phrase counts are read with the paper itself taken off.
+- **Fit**: L2-regularised logistic regression by Newton's method (numpy; a few dozen features).
+- **Threshold**: the one with the best typed F1 of ``paperkg evaluate`` on the modern set's
+  dev half (never the test half), searched over a grid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.extract.concept_filter import (
+    FILTER_FILE,
+    ConceptFilter,
+    features,
+    load_phrase_counts,
+)
+from pipeline.extract.phrases import is_descriptive
+from pipeline.quality.concept_eval import (
+    ConceptDoc,
+    ConceptReport,
+    fold,
+    label_of,
+    load_concept_gold,
+    predicted_concepts,
+    score_concepts,
+)
+
+__all__ = ["fit", "labelled_examples", "train_concept_filter"]
+
+L2 = 1.0
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 15))
+
+
+def labelled_examples(extractor: object, docs: Sequence[ConceptDoc], own_paper_counted: bool
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Feature matrix and 0/1 labels of the concepts the hybrid (filter off) keeps in ``docs``."""
+    counts = load_phrase_counts(extractor.model_dir)  # type: ignore[attr-defined]
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for doc in docs:
+        pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))  # type: ignore[attr-defined]
+        cands = extractor._spans(pair)  # type: ignore[attr-defined]
+        acceptable = {fold(a) for a in doc.acceptable}
+        for key, group, vector in features(pair, cands, counts, own_paper_counted):
+            texts = [pair[c.doc_index][c.start : c.end].text for c in group]
+            if (own_paper_counted and all(is_descriptive(t) for t in texts)
+                    and counts.get(key, 0) <= 1):
+                continue  # only this paper names it: the precision filter drops it elsewhere
+            surfaces = {fold(t) for t in texts}
+            hits = [g for g in doc.concepts if surfaces & g.keys]
+            if not hits and surfaces & acceptable:
+                continue
+            label = label_of(group[0].type.value)  # type: ignore[union-attr]
+            rows.append(vector)
+            labels.append(int(any(label_of(g.type) == label for g in hits)))
+    return np.asarray(rows, dtype=float), np.asarray(labels, dtype=float)
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Weights and bias of an L2-regularised logistic regression (the bias not regularised)."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-design @ w))
+        gradient = design.T @ (p - y) + penalty * w
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def _typed_scores(extractor: object, docs: Sequence[ConceptDoc]) -> tuple[float, float, float]:
+    report = score_concepts(docs, predicted_concepts(extractor, docs),
+                            ConceptReport("hybrid", "modern", "dev", len(docs)))
+    s = report.scores["typed"]["ALL"]
+    return s.precision, s.recall, s.f1
+
+
+def train_concept_filter(extractor: object, model_dir: Path, pool: Path | None = None,
+                         dev: Path | None = None, log: object = print) -> ConceptFilter:
+    """Fit on the pool, pick the threshold on the modern dev half, write ``FILTER_FILE``."""
+    from pipeline.quality.modern_set import FILTER_POOL_PATH, GOLD_PATH
+
+    pool = pool or FILTER_POOL_PATH
+    extractor.concept_filter = None  # type: ignore[attr-defined]
+    x, y = labelled_examples(extractor, load_concept_gold(pool, "all"), own_paper_counted=True)
+    weights, bias = fit(x, y)
+    log(f"concept filter: {len(y)} examples from the pool, {int(y.sum())} positive")  # type: ignore[operator]
+    dev_docs = load_concept_gold(dev or GOLD_PATH, "dev")
+    best: tuple[float, float] | None = None
+    for threshold in (0.0, *THRESHOLDS):
+        extractor.concept_filter = ConceptFilter(tuple(weights), bias, threshold)  # type: ignore[attr-defined]
+        p, r, f1 = _typed_scores(extractor, dev_docs)
+        log(f"  threshold {threshold:.2f}: dev typed P {p:.3f} R {r:.3f} F1 {f1:.3f}")  # type: ignore[operator]
+        if best is None or f1 > best[0]:
+            best = (f1, threshold)
+    assert best is not None
+    chosen = ConceptFilter(tuple(float(v) for v in weights), bias, best[1])
+    (Path(model_dir) / FILTER_FILE).write_text(chosen.to_json(), encoding="utf-8")
+    extractor.concept_filter = chosen  # type: ignore[attr-defined]
+    return chosen

@@ -1,0 +1,122 @@
+"""The learned concept filter (``pipeline.extract.concept_filter``): one decision per concept of
+a paper, features read from the paper and the phrase table, weights loaded from the model folder
+only when they were fitted for these features."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.extract.concept_filter import (
+    FEATURES,
+    FILTER_FILE,
+    ConceptFilter,
+    features,
+    load_phrase_counts,
+)
+from pipeline.extract.phrases import write_phrases
+from pipeline.extract.spans import Candidate
+from pipeline.extract.tokenizer import build_nlp
+from pipeline.quality.training.concept_filter import fit
+from schemas.keys import concept_key
+from schemas.model import ConceptType
+
+M, T = ConceptType.METHOD, ConceptType.TASK
+TITLE = "WebAgent-R1: sequential task execution for web agents"
+ABSTRACT = ("We propose WebAgent-R1 for sequential task execution. WebAgent-R1 improves "
+            "video generation and sequential task execution on WebArena.")
+
+
+@pytest.fixture(scope="module")
+def paper() -> tuple:
+    nlp = build_nlp()
+    docs = (nlp(TITLE), nlp(ABSTRACT))
+
+    def span(di: int, text: str, nth: int = 0) -> tuple[int, int]:
+        doc = docs[di]
+        found = [(t.i, t.i + len(nlp(text))) for t in doc
+                 if doc[t.i : t.i + len(nlp(text))].text == text]
+        return found[nth]
+
+    cands = [
+        Candidate(0, *span(0, "WebAgent-R1"), M, tier=2, strength=4, is_name=True),
+        Candidate(0, *span(0, "sequential task execution"), T, tier=0),
+        Candidate(1, *span(1, "WebAgent-R1"), M, tier=2, strength=4, is_name=True),
+        Candidate(1, *span(1, "sequential task execution"), T, tier=0),
+        Candidate(1, *span(1, "WebAgent-R1", 1), M, tier=2, strength=4, is_name=True),
+        Candidate(1, *span(1, "video generation"), T, tier=0),
+        Candidate(1, *span(1, "sequential task execution", 1), T, tier=0),
+    ]
+    return docs, cands
+
+
+def column(name: str) -> int:
+    return FEATURES.index(name)
+
+
+def test_one_vector_per_concept_of_the_paper(paper: tuple) -> None:
+    docs, cands = paper
+    counts = {concept_key("video generation"): 40, concept_key("sequential task execution"): 1}
+    rows = {key: (group, vector) for key, group, vector in features(docs, cands, counts)}
+    assert set(rows) == {concept_key(t) for t in
+                         ("WebAgent-R1", "sequential task execution", "video generation")}
+    assert all(len(v) == len(FEATURES) for _, v in rows.values())
+    name_group, name = rows[concept_key("WebAgent-R1")]
+    assert len(name_group) == 3
+    assert name[column("has a name-shaped token")] == 1.0
+    assert name[column("descriptive (no capital or digit inside)")] == 0.0
+    assert name[column("in the title")] == 1.0
+    assert name[column("mentions in the paper (log)")] == pytest.approx(np.log1p(3))
+    _, phrase = rows[concept_key("sequential task execution")]
+    assert phrase[column("descriptive (no capital or digit inside)")] == 1.0
+    others = column("other papers naming it (log)")
+    assert phrase[others] == pytest.approx(np.log1p(1) / 5)
+    assert name[others] == 0.0  # names are not judged by the table
+    # the paper is itself in the table's corpus: its own count is taken off
+    own = {k: v for k, _, v in features(docs, cands, counts, own_paper_counted=True)}
+    assert own[concept_key("sequential task execution")][others] == 0.0
+    assert own[concept_key("video generation")][others] == pytest.approx(np.log1p(39) / 5)
+
+
+def test_keep_drops_every_mention_of_a_rejected_concept_and_keeps_order(paper: tuple) -> None:
+    docs, cands = paper
+    weights = [0.0] * len(FEATURES)
+    weights[column("other papers naming it (log)")] = 10.0
+    weights[column("has a name-shaped token")] = 10.0
+    rejecting = ConceptFilter(tuple(weights), bias=-2.0, threshold=0.5)
+    counts = {concept_key("video generation"): 40}
+    kept = rejecting.keep(docs, cands, counts)
+    assert kept == [c for c in cands if c.type is M or c.end - c.start == 2]
+    assert [c for c in kept if c.type is T] == [cands[5]]  # "video generation" stays
+    everything = ConceptFilter(tuple(weights), bias=-2.0, threshold=0.0)
+    assert everything.keep(docs, cands, counts) == cands
+
+
+def test_filter_file_round_trip_and_refusal_of_other_features(tmp_path: Path) -> None:
+    assert ConceptFilter.load(tmp_path) is None  # an older model folder: the step is off
+    fitted = ConceptFilter(tuple(float(i) / 10 for i in range(len(FEATURES))), -1.5, 0.3)
+    (tmp_path / FILTER_FILE).write_text(fitted.to_json(), encoding="utf-8")
+    assert ConceptFilter.load(tmp_path) == fitted
+    data = json.loads((tmp_path / FILTER_FILE).read_text(encoding="utf-8"))
+    data["features"] = [*data["features"][:-1], "something else"]
+    (tmp_path / FILTER_FILE).write_text(json.dumps(data), encoding="utf-8")
+    assert ConceptFilter.load(tmp_path) is None
+
+
+def test_phrase_counts_read_the_table(tmp_path: Path) -> None:
+    write_phrases(tmp_path, {"video-generation": 40, "code-completion": 2})
+    assert load_phrase_counts(tmp_path) == {"video-generation": 40, "code-completion": 2}
+    assert load_phrase_counts(tmp_path / "missing") == {}
+
+
+def test_fit_separates_what_the_labels_separate() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] - 2 * x[:, 1] > 0).astype(float)
+    w, b = fit(x, y, l2=0.1)
+    assert w[0] > 0 > w[1] and abs(w[2]) < abs(w[0]) / 2
+    accuracy = (((x @ w + b) > 0) == y.astype(bool)).mean()
+    assert accuracy > 0.95
