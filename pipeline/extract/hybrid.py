@@ -137,12 +137,12 @@ class HybridExtractor(ModelExtractor):
             span = docs[c.doc_index][c.start : c.end]
             if is_not_a_name(span.text):
                 continue  # "OpenAI", "MATLAB": organisations and tools, whatever the NER says
-            if c.type in (D, B):
+            if _model_checkpoint(span.text):
+                c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data or a metric
+            elif c.type in (D, B):
                 strength, c.type = evidence[concept_key(span.text)]
                 in_title_case = title_case and c.doc_index == 0
-                if _model_checkpoint(span.text):
-                    c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data
-                elif (self.filter_datasets and strength < KNOWN_NAME_STRENGTH
+                if (self.filter_datasets and strength < KNOWN_NAME_STRENGTH
                       and _generic_data(span, in_title_case)):
                     continue  # "multi-task datasets", "Evaluation Benchmarks": no name in it
                 elif (strength == 0 and self.filter_datasets

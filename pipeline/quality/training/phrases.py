@@ -53,6 +53,7 @@ def build_phrases(
     stats = PhraseStats()
     extractor = HybridExtractor(model=model_dir)
     extractor.phrases = None  # what every other step keeps, judged by the table afterwards
+    extractor.concept_filter = None  # it reads the table: it is fitted after the table is built
     counts: Counter[str] = Counter()
 
     def papers() -> Iterator[Paper]:

@@ -17,6 +17,7 @@ from pipeline.extract.concept_filter import (
     features,
     load_phrase_counts,
 )
+from pipeline.extract.model import MODEL_DIR
 from pipeline.extract.phrases import write_phrases
 from pipeline.extract.spans import Candidate
 from pipeline.extract.tokenizer import build_nlp
@@ -104,6 +105,12 @@ def test_filter_file_round_trip_and_refusal_of_other_features(tmp_path: Path) ->
     data["features"] = [*data["features"][:-1], "something else"]
     (tmp_path / FILTER_FILE).write_text(json.dumps(data), encoding="utf-8")
     assert ConceptFilter.load(tmp_path) is None
+
+
+def test_the_shipped_model_has_a_filter_for_these_features() -> None:
+    shipped = ConceptFilter.load(MODEL_DIR)
+    assert shipped is not None, "retrain with `paperkg train` after changing FEATURES"
+    assert 0.0 < shipped.threshold < 1.0
 
 
 def test_phrase_counts_read_the_table(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import HybridExtractor
+from pipeline.extract.concept_filter import FILTER_FILE
 from pipeline.extract.model import MODEL_DIR
 from pipeline.extract.phrases import PHRASES_FILE, is_descriptive, load_phrases, write_phrases
 from pipeline.extract.precision import keep
@@ -67,6 +68,7 @@ def test_the_hybrid_reads_the_table_of_its_model_folder(tmp_path: Path) -> None:
     model = tmp_path / "sci_ner"
     shutil.copytree(MODEL_DIR, model)
     (model / PHRASES_FILE).unlink(missing_ok=True)
+    (model / FILTER_FILE).unlink(missing_ok=True)  # it reads the table too: the table alone here
     paper = Paper(id="p", title="A study",
                   abstract="We apply sequential task execution to video generation on UCF101.")
 
