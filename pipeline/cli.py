@@ -504,7 +504,7 @@ def train(
     """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX,
     SciERC, TDMSci and the annotated 2025 pool, then build its phrase table from the reference
     corpus and fit its concept filter."""
-    from pipeline.extract.phrases import MIN_PAPERS, PHRASES_FILE, load_phrases
+    from pipeline.extract.phrases import MIN_PAPERS, PHRASES_FILE, forget_loaded_tables
     from pipeline.quality.evaluate import data_dir
     from pipeline.quality.modern_set import corpus_path
     from pipeline.quality.training import train as run_training
@@ -544,7 +544,7 @@ def train(
     from pipeline.extract.hybrid import HybridExtractor
     from pipeline.quality.training.concept_filter import train_concept_filter
 
-    load_phrases.cache_clear()
+    forget_loaded_tables()
     extractor = HybridExtractor(output, n_process=1)
     chosen = train_concept_filter(extractor, output, log=out.print)
     out.print(f"concept filter: threshold {chosen.threshold:.2f} -> {output / FILTER_FILE}")

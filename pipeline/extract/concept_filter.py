@@ -19,12 +19,10 @@ threshold chosen on the modern set's dev half. The weights ship in the model fol
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -36,13 +34,13 @@ from pipeline.extract.lexicon import (
     METRIC_HEADS,
     TASK_HEADS,
 )
-from pipeline.extract.phrases import PHRASES_FILE, is_descriptive
+from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import name_shaped
 from pipeline.extract.spans import Candidate, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
-__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features", "load_phrase_counts"]
+__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features"]
 
 FILTER_FILE = "concept_filter.json"
 _TYPES = (ConceptType.METHOD, ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.TASK,
@@ -58,20 +56,6 @@ FEATURES: tuple[str, ...] = (
     "head: generic method word", "head: metric word", "last word ends in -ing",
     "an acronym (capitals, six letters at most)", "has a digit",
 )
-
-
-@cache
-def load_phrase_counts(model_dir: Path) -> Mapping[str, int]:
-    """The phrase table of the model folder as key -> papers naming it (empty without one)."""
-    path = Path(model_dir) / PHRASES_FILE
-    counts: dict[str, int] = {}
-    if path.is_file():
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                key, _, papers = line.rstrip("\n").rpartition("\t")
-                if key:
-                    counts[key] = int(papers)
-    return counts
 
 
 def _head_flags(last: str) -> list[float]:
@@ -146,7 +130,7 @@ class ConceptFilter:
 
     def probability(self, vector: Sequence[float]) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
-        return 1 / (1 + math.exp(-z))
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
     def keep(self, docs: tuple[Doc, Doc], cands: Sequence[Candidate],
              counts: Mapping[str, int]) -> list[Candidate]:

@@ -42,10 +42,10 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.concept_filter import ConceptFilter, load_phrase_counts
+from pipeline.extract.concept_filter import ConceptFilter
 from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
-from pipeline.extract.phrases import load_phrases
+from pipeline.extract.phrases import load_phrase_counts, load_phrases
 from pipeline.extract.precision import refine
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
 from pipeline.extract.spans import Candidate, token_table
@@ -155,7 +155,8 @@ class HybridExtractor(ModelExtractor):
         refined = refine(docs, kept, title_case, self.phrases)
         if self.concept_filter is None:
             return refined
-        return self.concept_filter.keep(docs, refined, load_phrase_counts(self.model_dir))
+        return self.concept_filter.keep(docs, refined,
+                                        load_phrase_counts(self.model_dir) or {})
 
     def _dataset_type(
         self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-__all__ = ["MIN_PAPERS", "PHRASES_FILE", "is_descriptive", "load_phrases", "write_phrases"]
+__all__ = ["MIN_PAPERS", "PHRASES_FILE", "forget_loaded_tables", "is_descriptive",
+           "load_phrase_counts", "load_phrases", "write_phrases"]
 
 PHRASES_FILE = "phrases.txt.gz"
 MIN_PAPERS = 1  # dev: 1 -> typed P 0.741 R 0.762; 2 -> 0.742 0.740; 5 -> 0.761 0.731
@@ -35,19 +36,34 @@ def is_descriptive(text: str) -> bool:
 
 
 @cache
-def load_phrases(model_dir: Path, min_papers: int = MIN_PAPERS) -> frozenset[str] | None:
-    """The keys of the model folder's phrases named by ``min_papers`` papers or more, or None
-    when it ships no table."""
+def load_phrase_counts(model_dir: Path) -> Mapping[str, int] | None:
+    """The model folder's table, phrase key -> papers naming it, or None when it ships none."""
     path = Path(model_dir) / PHRASES_FILE
     if not path.is_file():
         return None
-    keys = set()
+    counts: dict[str, int] = {}
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             key, _, papers = line.rstrip("\n").rpartition("\t")
-            if key and int(papers) >= min_papers:
-                keys.add(key)
-    return frozenset(keys)
+            if key:
+                counts[key] = int(papers)
+    return counts
+
+
+@cache
+def load_phrases(model_dir: Path, min_papers: int = MIN_PAPERS) -> frozenset[str] | None:
+    """The keys of the model folder's phrases named by ``min_papers`` papers or more, or None
+    when it ships no table."""
+    counts = load_phrase_counts(Path(model_dir))
+    if counts is None:
+        return None
+    return frozenset(key for key, papers in counts.items() if papers >= min_papers)
+
+
+def forget_loaded_tables() -> None:
+    """Drop the tables loaded so far (a table on disk was rewritten)."""
+    load_phrase_counts.cache_clear()
+    load_phrases.cache_clear()
 
 
 def write_phrases(model_dir: Path, papers: Mapping[str, int]) -> Path:

@@ -26,9 +26,8 @@ from pipeline.extract.concept_filter import (
     FILTER_FILE,
     ConceptFilter,
     features,
-    load_phrase_counts,
 )
-from pipeline.extract.phrases import is_descriptive
+from pipeline.extract.phrases import is_descriptive, load_phrase_counts
 from pipeline.quality.concept_eval import (
     ConceptDoc,
     ConceptReport,
@@ -49,7 +48,7 @@ F1_TIE = 0.005
 def labelled_examples(extractor: object, docs: Sequence[ConceptDoc], own_paper_counted: bool
                       ) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and 0/1 labels of the concepts the hybrid (filter off) keeps in ``docs``."""
-    counts = load_phrase_counts(extractor.model_dir)  # type: ignore[attr-defined]
+    counts = load_phrase_counts(extractor.model_dir) or {}  # type: ignore[attr-defined]
     rows: list[list[float]] = []
     labels: list[int] = []
     for doc in docs:

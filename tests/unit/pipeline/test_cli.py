@@ -64,3 +64,43 @@ def test_train_refuses_a_missing_corpus_or_model_in_one_line(
                               "--corpus", str(corpus), capsys=capsys)
     assert code == 2 and "no trained model" in stderr
     assert not (tmp_path / "m").exists()
+
+
+def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+    import os
+    import shutil
+
+    from pipeline.extract.concept_filter import FILTER_FILE, ConceptFilter
+    from pipeline.extract.model import MODEL_DIR
+    from pipeline.extract.phrases import PHRASES_FILE, forget_loaded_tables
+    from pipeline.quality.modern_set import corpus_path
+
+    # the filter pool and the dev half join their texts from the shared corpus
+    if not corpus_path().is_file():
+        reason = f"{corpus_path()} missing (the shared corpora sit beside the repo)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    model = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, model)
+    (model / FILTER_FILE).unlink()
+    reference = tmp_path / "reference.jsonl.gz"
+    with gzip.open(reference, "wt", encoding="utf-8") as handle:
+        for i, abstract in enumerate(["We study video generation with diffusion models.",
+                                      "Video generation on UCF101 with a new sampler."]):
+            handle.write(json.dumps({"id": f"r{i}", "title": "T", "abstract": abstract}) + "\n")
+    try:
+        code, stdout, stderr = run_cli("train", "--phrases-only", "--output", str(model),
+                                       "--corpus", str(reference), capsys=capsys)
+    finally:
+        forget_loaded_tables()
+    assert code == 0, stderr
+    assert "concept filter: threshold" in stdout
+    table = gzip.decompress((model / PHRASES_FILE).read_bytes()).decode()
+    assert "video-generation\t2" in table.splitlines()
+    fitted = ConceptFilter.load(model)
+    assert fitted is not None and 0.0 <= fitted.threshold < 1.0
+    assert any(w != 0.0 for w in fitted.weights)

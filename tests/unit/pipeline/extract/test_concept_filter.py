@@ -15,10 +15,9 @@ from pipeline.extract.concept_filter import (
     FILTER_FILE,
     ConceptFilter,
     features,
-    load_phrase_counts,
 )
 from pipeline.extract.model import MODEL_DIR
-from pipeline.extract.phrases import write_phrases
+from pipeline.extract.phrases import load_phrase_counts, write_phrases
 from pipeline.extract.spans import Candidate
 from pipeline.extract.tokenizer import build_nlp
 from pipeline.quality.training.concept_filter import fit
@@ -116,7 +115,7 @@ def test_the_shipped_model_has_a_filter_for_these_features() -> None:
 def test_phrase_counts_read_the_table(tmp_path: Path) -> None:
     write_phrases(tmp_path, {"video-generation": 40, "code-completion": 2})
     assert load_phrase_counts(tmp_path) == {"video-generation": 40, "code-completion": 2}
-    assert load_phrase_counts(tmp_path / "missing") == {}
+    assert load_phrase_counts(tmp_path / "missing") is None
 
 
 def test_fit_separates_what_the_labels_separate() -> None:

@@ -12,7 +12,13 @@ import pytest
 from pipeline.extract import HybridExtractor
 from pipeline.extract.concept_filter import FILTER_FILE
 from pipeline.extract.model import MODEL_DIR
-from pipeline.extract.phrases import PHRASES_FILE, is_descriptive, load_phrases, write_phrases
+from pipeline.extract.phrases import (
+    PHRASES_FILE,
+    forget_loaded_tables,
+    is_descriptive,
+    load_phrases,
+    write_phrases,
+)
 from pipeline.extract.precision import keep
 from pipeline.extract.tokenizer import build_nlp
 from schemas.keys import concept_key
@@ -46,7 +52,7 @@ def test_table_round_trip_is_byte_stable_and_thresholded_on_load(tmp_path: Path)
     assert path.read_bytes() == first
     assert gzip.decompress(first).decode().splitlines() == [
         "code-completion\t2", "sequential-task-execution\t1", "video-generation\t40"]
-    load_phrases.cache_clear()
+    forget_loaded_tables()
     assert load_phrases(tmp_path) == set(papers)  # MIN_PAPERS: one paper is enough
     assert load_phrases(tmp_path, 2) == {"code-completion", "video-generation"}
     assert load_phrases(tmp_path, 3) == {"video-generation"}
@@ -76,10 +82,10 @@ def test_the_hybrid_reads_the_table_of_its_model_folder(tmp_path: Path) -> None:
         (out,) = extractor.extract([paper])
         return {m.text for m in out.mentions}
 
-    load_phrases.cache_clear()
+    forget_loaded_tables()
     without = concepts(HybridExtractor(model=model, n_process=1))
     write_phrases(model, {concept_key("video generation"): 2})
-    load_phrases.cache_clear()
+    forget_loaded_tables()
     with_table = concepts(HybridExtractor(model=model, n_process=1))
     assert "UCF101" in with_table
     assert without - with_table == {t for t in without if is_descriptive(t)} - {
