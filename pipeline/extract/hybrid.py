@@ -55,7 +55,7 @@ from schemas.model import ConceptType
 __all__ = ["HybridExtractor"]
 
 _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
-D, B, M = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD
+D, B, M, R = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD, ConceptType.METRIC
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
 _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
 _GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments")
@@ -139,6 +139,11 @@ class HybridExtractor(ModelExtractor):
                 continue  # "OpenAI", "MATLAB": organisations and tools, whatever the NER says
             if _model_checkpoint(span.text):
                 c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data or a metric
+            elif c.type in (M, R) and self.filter_datasets and _generic_data(
+                    span, title_case and c.doc_index == 0):
+                # "Evaluation Benchmarks" of a title as a METRIC; a TASK keeps its words
+                # ("mathematical reasoning benchmarks": the filter strips the head)
+                continue
             elif c.type in (D, B):
                 strength, c.type = evidence[concept_key(span.text)]
                 in_title_case = title_case and c.doc_index == 0

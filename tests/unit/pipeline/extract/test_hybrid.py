@@ -173,6 +173,9 @@ def test_sample_organisations_tools_and_title_words_are_not_datasets(sample) -> 
                  "multi-task datasets", "Falcon-7b"):
         assert junk not in data, junk
     assert not any(m.text in ("OpenAI", "MATLAB") for e in sample for m in e.mentions)
+    # nor of any other type ("Evaluation Benchmarks" as a METRIC)
+    assert not any(m.text in ("Evaluation Benchmarks", "multi-task datasets")
+                   for e in sample for m in e.mentions)
     # a model checkpoint in a list of LLMs is a method
     assert types_of(by_title(sample, "What's the Magic Word"), "Falcon-7b") == {ConceptType.METHOD}
     assert {m.type for e in sample for m in e.mentions if m.text == "Cohere-xlarge-52.4B"} == {
