@@ -17,8 +17,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from pipeline.quality.concept_eval import (
     score_concepts,
 )
 
+if TYPE_CHECKING:
+    from pipeline.extract.hybrid import HybridExtractor
+
 __all__ = ["fit", "labelled_examples", "train_concept_filter"]
 
 L2 = 1.0
@@ -45,15 +49,15 @@ THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 15))
 F1_TIE = 0.005
 
 
-def labelled_examples(extractor: object, docs: Sequence[ConceptDoc], own_paper_counted: bool
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
+                      own_paper_counted: bool) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and 0/1 labels of the concepts the hybrid (filter off) keeps in ``docs``."""
-    counts = load_phrase_counts(extractor.model_dir) or {}  # type: ignore[attr-defined]
+    counts = load_phrase_counts(extractor.model_dir) or {}
     rows: list[list[float]] = []
     labels: list[int] = []
     for doc in docs:
-        pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))  # type: ignore[attr-defined]
-        cands = extractor._spans(pair)  # type: ignore[attr-defined]
+        pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))
+        cands = extractor._spans(pair)
         acceptable = {fold(a) for a in doc.acceptable}
         for key, group, vector in features(pair, cands, counts, own_paper_counted):
             texts = [pair[c.doc_index][c.start : c.end].text for c in group]
@@ -87,33 +91,35 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[
     return w[:-1], float(w[-1])
 
 
-def _typed_scores(extractor: object, docs: Sequence[ConceptDoc]) -> tuple[float, float, float]:
+def _typed_scores(extractor: HybridExtractor, docs: Sequence[ConceptDoc]
+                  ) -> tuple[float, float, float]:
     report = score_concepts(docs, predicted_concepts(extractor, docs),
                             ConceptReport("hybrid", "modern", "dev", len(docs)))
     s = report.scores["typed"]["ALL"]
     return s.precision, s.recall, s.f1
 
 
-def train_concept_filter(extractor: object, model_dir: Path, pool: Path | None = None,
-                         dev: Path | None = None, log: object = print) -> ConceptFilter:
+def train_concept_filter(extractor: HybridExtractor, model_dir: Path, pool: Path | None = None,
+                         dev: Path | None = None,
+                         log: Callable[[str], object] = print) -> ConceptFilter:
     """Fit on the pool, pick the threshold on the modern dev half, write ``FILTER_FILE``."""
     from pipeline.quality.modern_set import FILTER_POOL_PATH, GOLD_PATH
 
     pool = pool or FILTER_POOL_PATH
-    extractor.concept_filter = None  # type: ignore[attr-defined]
+    extractor.concept_filter = None
     x, y = labelled_examples(extractor, load_concept_gold(pool, "all"), own_paper_counted=True)
     weights, bias = fit(x, y)
-    log(f"concept filter: {len(y)} examples from the pool, {int(y.sum())} positive")  # type: ignore[operator]
+    log(f"concept filter: {len(y)} examples from the pool, {int(y.sum())} positive")
     dev_docs = load_concept_gold(dev or GOLD_PATH, "dev")
     curve: list[tuple[float, float]] = []  # (threshold, dev typed F1)
     for threshold in (0.0, *THRESHOLDS):
-        extractor.concept_filter = ConceptFilter(tuple(weights), bias, threshold)  # type: ignore[attr-defined]
+        extractor.concept_filter = ConceptFilter(tuple(weights), bias, threshold)
         p, r, f1 = _typed_scores(extractor, dev_docs)
-        log(f"  threshold {threshold:.2f}: dev typed P {p:.3f} R {r:.3f} F1 {f1:.3f}")  # type: ignore[operator]
+        log(f"  threshold {threshold:.2f}: dev typed P {p:.3f} R {r:.3f} F1 {f1:.3f}")
         curve.append((threshold, f1))
     best = max(f1 for _, f1 in curve)
     threshold = min(t for t, f1 in curve if f1 >= best - F1_TIE)
     chosen = ConceptFilter(tuple(float(v) for v in weights), bias, threshold)
     (Path(model_dir) / FILTER_FILE).write_text(chosen.to_json(), encoding="utf-8")
-    extractor.concept_filter = chosen  # type: ignore[attr-defined]
+    extractor.concept_filter = chosen
     return chosen
