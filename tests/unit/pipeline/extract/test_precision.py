@@ -54,6 +54,13 @@ def _trimmed(text: str) -> str | None:
     ("Spike Aware Mixed-Precision Quantization Strategy",
      "Spike Aware Mixed-Precision Quantization"),
     ("DoF Adroit Hand", "Adroit Hand"),
+    # a measured value before its metric ("71.512% Top-1 accuracy", "81 percent accuracy")
+    ("71.512% Top-1 accuracy", "Top-1 accuracy"),
+    ("percent accuracy", "accuracy"),
+    ("0.66 transcription accuracy", "transcription accuracy"),
+    ("250x speedup", "speedup"),
+    ("20 Newsgroups", "20 Newsgroups"),  # a number that is part of a name stays
+    ("3D Gaussian Splatting", "3D Gaussian Splatting"),
 ])
 def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None:
     assert _trimmed(text) == expected
