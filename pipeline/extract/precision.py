@@ -232,7 +232,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
     named = _has_name(span)
     if named:
         return True
-    if in_title_case and singular_surface(text).lower() not in abstract_lower:
+    if (in_title_case and singular_surface(text).lower() not in abstract_lower
+            and not _title_task(span)):
         return False  # a Title Case title's words: "Local Information Matter", "It Matter"
     last = span[-1].lower_
     if last in NON_CONCEPT_HEADS or singular_surface(last) in NON_CONCEPT_HEADS:
@@ -259,6 +260,15 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
             return False  # "semi-supervised", "multi-talented"
     # one paper's description, named by no other paper: "sequential environmental feedback"
     return phrases is None or not is_descriptive(text) or concept_key(text) in phrases
+
+
+def _title_task(span: Span) -> bool:
+    """A task a Title Case title names ("... for Medical Image Segmentation", "Language
+    Modeling with ..."): words before a task head, the first no verb ("Enhancing ...")."""
+    first = span[0].lower_
+    return (len(span) > 1 and span[-1].lower_ in TASK_HEADS
+            and first not in VERBISH and not _finite(first)
+            and not (first.endswith("ing") and first not in TASK_HEADS | ING_OK))
 
 
 def _finite(word: str) -> bool:

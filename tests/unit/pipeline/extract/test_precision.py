@@ -86,6 +86,20 @@ def test_title_fragments_go_unless_the_abstract_uses_them(hybrid: HybridExtracto
     assert not any(t.startswith("Enhancing") for t in found)
 
 
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Language Modeling", True), ("Medical Image Segmentation", True),
+    ("Korean Font Generation", True),
+    ("Local Information Matter", False), ("Enhancing Traffic Management", False),
+    ("Efficient Training", False), ("Segmentation", False),
+])
+def test_a_title_case_titles_task_stays_though_the_abstract_never_repeats_it(
+        text: str, kept: bool) -> None:
+    """A Title Case title names the paper's task ("... for Medical Image Segmentation") and the
+    abstract often says it another way; a title's other words still go."""
+    doc = build_nlp()(text)
+    assert keep(doc[:], True, "an abstract about something else") is kept
+
+
 def test_named_artifacts_are_typed_by_lists_cues_and_form(hybrid: HybridExtractor) -> None:
     found = _mentions(
         hybrid,
