@@ -162,6 +162,9 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
                            or lowers[start] in ("'s", "'")
                            or (end - start > 1 and is_not_a_name(texts[start]))):
         start += 1
+    if lowers[start] in ("average", "averaged") and (
+            end - start > 2 or (end - start == 2 and not texts[start + 1].islower())):
+        start += 1  # "average OOD accuracy", "average cIoU"; not "average precision"
     if end - start > 2 and lowers[start].endswith("-based") and tokens.is_alpha[start + 1]:
         start += 1  # "learning-based multi-view stereo": the kind of method, not the task
     while end > start and ((is_punct[end - 1] and texts[end - 1] not in (")", "+"))

@@ -61,6 +61,11 @@ def _trimmed(text: str) -> str | None:
     ("250x speedup", "speedup"),
     ("20 Newsgroups", "20 Newsgroups"),  # a number that is part of a name stays
     ("3D Gaussian Splatting", "3D Gaussian Splatting"),
+    # "average" of a reported figure, not of the metric's name ("average precision" is one)
+    ("average OOD accuracy", "OOD accuracy"), ("average cIoU", "cIoU"),
+    ("average rank correlation coefficient", "rank correlation coefficient"),
+    ("average precision", "average precision"),
+    ("mean average precision", "mean average precision"),
 ])
 def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None:
     assert _trimmed(text) == expected
