@@ -24,7 +24,9 @@ Keys are words joined by ``-``: ``large-language-model``, ``monte-carlo-tree-sea
   long form, its first letter first)
   maps the acronym's key to the long form's key, in that paper (its own definition wins)
   and in every other paper of the batch (the most frequent definition across the batch,
-  ties broken alphabetically). An acronym defined nowhere in the batch stays its own key.
+  ties broken alphabetically). An acronym defined nowhere in the batch stays its own key,
+  and a paper whose text defines it with another long form ("test-time scaling (TTS)" where
+  the batch says text-to-speech), extracted or not, keeps it apart.
 - ``name``: the most common singular surface form of the concept's non-acronym mentions
   across the batch (abstract mentions count before title ones, since titles are
   Title-Cased; a sentence-initial capital is lowered when the rest is lower-case; ties
@@ -52,6 +54,12 @@ __all__ = [
     "acronym_long_form_start",
     "is_acronym_of",
 ]
+
+def _same_long_form(a: str, b: str) -> bool:
+    """Two long-form keys of one acronym name the same thing, up to a leading word the text's
+    definition and the extracted mention cut differently ("pretrained-large-language-model")."""
+    return a == b or a.endswith("-" + b) or b.endswith("-" + a)
+
 
 # ---------------------------------------------------------------------------
 # Schwartz-Hearst acronym matching
@@ -177,6 +185,23 @@ class Normalizer:
             acr: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for acr, c in found.items()
         }
 
+    @staticmethod
+    def _text_definitions(extraction: PaperExtraction) -> dict[str, str]:
+        """Acronym key -> long-form key for every "long form (ACR)" in the paper's text, for the
+        acronyms among its mentions, whether or not the long form was extracted."""
+        found: dict[str, str] = {}
+        acronyms = {m.text for m in extraction.mentions if " " not in m.text
+                    and any(c.isupper() for c in m.text[1:])}
+        for field in ("title", "abstract"):
+            text = getattr(extraction.paper, field)
+            for acronym in acronyms:
+                for hit in re.finditer(rf"\(\s*{re.escape(acronym)}\s*\)", text):
+                    preceding = text[max(0, hit.start() - 160) : hit.start()].rstrip()
+                    start = acronym_long_form_start(acronym, preceding)
+                    if start is not None:
+                        found.setdefault(concept_key(acronym), concept_key(preceding[start:]))
+        return found
+
     def normalize(self, extractions: Sequence[PaperExtraction]) -> list[PaperExtraction]:
         extractions = list(extractions)
         per_paper = [self._definitions(e) for e in extractions]
@@ -191,10 +216,14 @@ class Normalizer:
 
         keyed: list[list[tuple[Mention, str, bool]]] = []  # (mention, key, via acronym)
         for extraction, defs in zip(extractions, per_paper, strict=True):
+            own = self._text_definitions(extraction)
             rows = []
             for m in extraction.mentions:
                 base = concept_key(m.text)
                 key = defs.get(base) or batch_defs.get(base)
+                if not defs.get(base) and key and base in own and not _same_long_form(
+                        own[base], key):
+                    key = None  # "test-time scaling (TTS)" here, "text-to-speech" elsewhere
                 rows.append((m, key, True) if key and key != base else (m, base, False))
             keyed.append(rows)
 

@@ -167,3 +167,27 @@ def test_a_title_colon_without_an_acronym_links_nothing() -> None:
     ))
     (out,) = Normalizer().normalize([e])
     assert [x.key for x in out.mentions] == ["webarena", "realistic-web-environment"]
+
+
+def test_a_paper_defining_an_acronym_its_own_way_keeps_it_from_another_papers_definition(
+) -> None:
+    """"TTS" is text-to-speech in one paper and test-time scaling in another; the second
+    paper's long form was not extracted, but its text defines TTS, so the first paper's
+    definition must not be applied to it (a wrong merge across the graph)."""
+    speech = Paper(id="a", title="", abstract="We study text-to-speech (TTS). TTS is hard.")
+    scaling = Paper(id="b", title="", abstract="We scale compute at test time by "
+                    "test-time scaling (TTS) of agents. TTS helps.")
+    plain = Paper(id="c", title="", abstract="A TTS system reads text aloud.")
+    t = ConceptType.TASK
+    a, b, c = Normalizer().normalize([
+        PaperExtraction(paper=speech, mentions=(
+            _mention(speech, "text-to-speech", t), _mention(speech, "TTS", t),
+            _mention(speech, "TTS", t, 1))),
+        PaperExtraction(paper=scaling, mentions=(
+            _mention(scaling, "TTS", ConceptType.METHOD),
+            _mention(scaling, "TTS", ConceptType.METHOD, 1))),
+        PaperExtraction(paper=plain, mentions=(_mention(plain, "TTS", t),)),
+    ])
+    assert {m.key for m in a.mentions} == {"text-to-speech"}
+    assert {m.key for m in b.mentions} == {"tts"}
+    assert {m.key for m in c.mentions} == {"text-to-speech"}  # no definition of its own
