@@ -90,9 +90,10 @@ KNOWN_METHODS = _keys(
 )
 KNOWN_TASKS = _keys(
     "QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM|"
-    # tasks whose head word is not one of ``TASK_HEADS`` or that read like a method
+    # tasks whose head word is not one of ``TASK_HEADS`` or that read like a method ("TTS" is
+    # not here: test-time scaling as often as text-to-speech since 2025)
     "multi-view stereo|MVS|novel view synthesis|NVS|structure from motion|SfM|"
-    "protein structure prediction|text-to-image|T2I|text-to-video|T2V|text-to-speech|TTS|"
+    "protein structure prediction|text-to-image|T2I|text-to-video|T2V|text-to-speech|"
     "image-to-image translation|lipreading|lip reading|mathematical reasoning|"
     "multi-hop reasoning|commonsense reasoning|code generation|change detection|"
     "referring expression comprehension|visual grounding|image inpainting|denoising|"
