@@ -103,6 +103,7 @@ _TITLE_STRIP = frozenset({"strategy", "framework", "method", "approach", "techni
 # "250x speedup", "81 percent accuracy" (the NER leaves "percent" on)
 _VALUE = re.compile(r"^[<>~\u2248]?\d+(?:[.,]\d+)*(?:%|x|\u00d7)?$")
 _VALUE_UNITS = frozenset({"%", "percent", "percentage", "x", "\u00d7", "fold", "times"})
+_WEB = re.compile(r"://|\bwww\.|github\.com|\.(?:com|org|io|net)\b", re.IGNORECASE)
 # the modifiers of a technique, not of a task: "retrieval-augmented reasoning"
 _METHOD_MODIFIER_ENDS = ("-augmented", "-based", "-guided", "-driven", "-enhanced")
 
@@ -232,6 +233,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
         t.lower_ in _POSSESSIVE or t.text.endswith(_POSSESSIVE) for t in span
     ):
         return False  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _WEB.search(text):
+        return False  # "E", "+19.05", a code address
     named = _has_name(span)
     if named:
         return True

@@ -78,6 +78,9 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("\\cup \\mathcal{O", False), ("natural language response", False),
     ("model", False), ("accuracy", True), ("summarization", True), ("code generation", True),
     ("WebArena", True), ("robustness of GPT-4", True),  # a name is never dropped here
+    # not words at all, though name-shaped
+    ("https://github.com/baijiesong/Lensnet", False), ("www.example.org/Tool", False),
+    ("+19.05", False), ("E", False), ("R2", True),
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
