@@ -133,8 +133,16 @@ TITLE_NAMES = word_set(
     wikipedia transformer codex mujoco habitat
     """
 )
+# Languages: no concept alone, but a task's first word ("Korean font generation", "Chinese
+# word segmentation") stays.
+LANGUAGES = word_set(
+    """
+    english chinese french german spanish japanese korean arabic hindi russian portuguese
+    italian
+    """
+)
 # Name-shaped tokens that are not concepts on their own (organisations, tools, units, words).
-NOT_NAMES = word_set(
+NOT_NAMES = LANGUAGES | word_set(
     """
     matlab dof finn ml rgb rgb-d gps pos ctr ai agi api apis gpu gpus cpu cpus tpu tpus us
     usa uk eu id ids url urls pdf html json xml sql ii iii iv vi vii viii ix xi vs ok phd
@@ -142,8 +150,7 @@ NOT_NAMES = word_set(
     huggingface linkedin arxiv latex ios macos iphone pytorch tensorflow jax numpy scipy
     mturk ios ip tv pc dna rna mri ct ecg eeg covid sota llc inc ltd ph.d et al en de fr zh
     mit bsd gpl db dbs fp4 fp8 fp16 fp32 fp64 bf16 int4 int8 google microsoft nvidia anthropic
-    alibaba baidu tencent amazon apple ibm intel amd huawei bytedance english chinese french
-    german spanish japanese korean arabic hindi russian portuguese italian
+    alibaba baidu tencent amazon apple ibm intel amd huawei bytedance
     """
 )
 
@@ -414,7 +421,9 @@ EVALUATIVE = word_set(
     typical high-quality high-performance high-performing cutting-edge strong stronger
     competitive comprehensive extensive superior remarkable significant scalable flexible
     practical reliable accurate precise versatile innovative our their its this these those
-    such the a an any each every both all
+    such the a an any each every both all high-fidelity high-accuracy accelerated
+    generalizable data-efficient cost-effective cost-efficient training-efficient
+    memory-efficient compute-efficient sample-efficient
     """
 )
 # Words a span cannot end in: it was cut in mid phrase ("downstream task of", "planning and").

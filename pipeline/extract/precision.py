@@ -60,6 +60,7 @@ from pipeline.extract.lexicon import (
     HEADED_NAMES,
     ING_OK,
     KNOWN,
+    LANGUAGES,
     LEAD_CUT_WORDS,
     METHOD_STANDALONE,
     METHOD_STRONG_HEADS,
@@ -161,7 +162,8 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     while start < end and (is_punct[start] or lowers[start] in EVALUATIVE
                            or lowers[start] in LEAD_CUT_WORDS
                            or lowers[start] in ("'s", "'")
-                           or (end - start > 1 and is_not_a_name(texts[start]))):
+                           or (end - start > 1 and is_not_a_name(texts[start])
+                               and lowers[start] not in LANGUAGES)):
         start += 1
     if lowers[start] in ("average", "averaged") and (
             end - start > 2 or (end - start == 2 and not texts[start + 1].islower())):

@@ -54,6 +54,10 @@ def _trimmed(text: str) -> str | None:
     ("Spike Aware Mixed-Precision Quantization Strategy",
      "Spike Aware Mixed-Precision Quantization"),
     ("DoF Adroit Hand", "Adroit Hand"),
+    # a quality claimed for the paper's take on a task is no part of the task's name
+    ("High-Fidelity Korean Font Generation", "Korean Font Generation"),
+    ("data-efficient cervical cell classification", "cervical cell classification"),
+    ("parameter-efficient fine-tuning", "parameter-efficient fine-tuning"),
     # a measured value before its metric ("71.512% Top-1 accuracy", "81 percent accuracy")
     ("71.512% Top-1 accuracy", "Top-1 accuracy"),
     ("percent accuracy", "accuracy"),
