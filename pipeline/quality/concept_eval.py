@@ -130,8 +130,8 @@ def _concept_doc(record: dict[str, Any]) -> ConceptDoc:
             raise ValueError(f"record {doc_id}: a concept without a name")
         concepts.append(GoldConcept(c["name"], c["type"], tuple(c.get("aliases") or ())))
     split = record.get("split", "test")
-    if split not in ("dev", "test", "train"):
-        raise ValueError(f"record {doc_id}: split {split!r} is not dev, test or train")
+    if split not in ("dev", "test", "train", "tune"):
+        raise ValueError(f"record {doc_id}: split {split!r} is not dev, test, train or tune")
     return ConceptDoc(doc_id, split, tuple(concepts), tuple(record.get("acceptable") or ()),
                       record.get("title") or "", record.get("abstract") or "")
 

@@ -33,6 +33,10 @@ only (they have ``split: train``):
   guide's style (``pipeline.quality.training``); kept apart from the filter's pool so that the
   filter learns from NER output on papers the NER never saw.
 
+and a **tuning pool**, ``modern-2025-tune.jsonl`` (``TUNE_POOL_SEEDS``, 159 papers, ``split:
+tune``), that nothing is trained on: the unseen 2025 papers the rules are checked against, so
+that the dev half is not the only place a change is judged and the test half stays untouched.
+
     .venv/bin/python -m pipeline.quality.modern_set --list     # id, split, group, month
     .venv/bin/python -m pipeline.quality.modern_set --show dev # the texts to annotate
 """
@@ -59,6 +63,8 @@ __all__ = [
     "NER_POOL_SEEDS",
     "QUOTAS",
     "SEED",
+    "TUNE_POOL_PATH",
+    "TUNE_POOL_SEEDS",
     "CorpusMissing",
     "Picked",
     "corpus_path",
@@ -77,6 +83,8 @@ FILTER_POOL_PATH = GOLD_PATH.with_name("modern-2025-filter.jsonl")
 NER_POOL_PATH = GOLD_PATH.with_name("modern-2025-ner.jsonl")
 FILTER_POOL_SEEDS: tuple[int, ...] = (SEED + 1,)
 NER_POOL_SEEDS: tuple[int, ...] = (SEED + 2, SEED + 3)
+TUNE_POOL_PATH = GOLD_PATH.with_name("modern-2025-tune.jsonl")
+TUNE_POOL_SEEDS: tuple[int, ...] = (SEED + 4, SEED + 5)
 
 
 class CorpusMissing(FileNotFoundError):

@@ -28,6 +28,8 @@ from pipeline.quality.modern_set import (
     GOLD_PATH,
     NER_POOL_PATH,
     NER_POOL_SEEDS,
+    TUNE_POOL_PATH,
+    TUNE_POOL_SEEDS,
     CorpusMissing,
     corpus_path,
     load_texts,
@@ -309,21 +311,31 @@ def test_committed_set_is_the_seeded_selection_and_its_ids_are_in_the_corpus() -
         assert found >= len(names) - 1, (r["id"], names)
 
 
-@pytest.mark.parametrize(("path", "seeds", "papers"), [
-    (FILTER_POOL_PATH, FILTER_POOL_SEEDS, 80),
-    (NER_POOL_PATH, NER_POOL_SEEDS, 150),
+def _pool_ids(path: Path) -> set[str]:
+    return {json.loads(line)["id"] for line in path.read_text().splitlines() if line.strip()}
+
+
+# each pool and the pools picked before it (its ids leave theirs out)
+_POOLS = (FILTER_POOL_PATH, NER_POOL_PATH, TUNE_POOL_PATH)
+
+
+@pytest.mark.parametrize(("path", "seeds", "papers", "split"), [
+    (FILTER_POOL_PATH, FILTER_POOL_SEEDS, 80, "train"),
+    (NER_POOL_PATH, NER_POOL_SEEDS, 150, "train"),
+    (TUNE_POOL_PATH, TUNE_POOL_SEEDS, 150, "tune"),
 ])
-def test_training_pools_are_well_formed_and_apart_from_the_evaluation_set(
-    path: Path, seeds: tuple[int, ...], papers: int
+def test_pools_are_well_formed_and_apart_from_the_evaluation_set(
+    path: Path, seeds: tuple[int, ...], papers: int, split: str
 ) -> None:
     records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     assert len(records) >= papers
-    assert {r["split"] for r in records} == {"train"}
+    assert {r["split"] for r in records} == {split}
     ids = {r["id"] for r in records}
     assert len(ids) == len(records)
     assert not ids & {r["id"] for r in committed()}
-    other = NER_POOL_PATH if path == FILTER_POOL_PATH else FILTER_POOL_PATH
-    assert not ids & {json.loads(line)["id"] for line in other.read_text().splitlines()}
+    for other in _POOLS:
+        if other != path:
+            assert not ids & _pool_ids(other), other.name
     types = {t.value for t in ConceptType}
     for r in records:
         assert set(r) == {"id", "split", "concepts", "acceptable"}, r["id"]
@@ -334,8 +346,6 @@ def test_training_pools_are_well_formed_and_apart_from_the_evaluation_set(
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    evaluation = {r["id"] for r in committed()}
-    expected = pool_ids(seeds, evaluation | ({json.loads(line)["id"] for line in
-                                              FILTER_POOL_PATH.read_text().splitlines()}
-                                             if path == NER_POOL_PATH else set()))
+    earlier = set().union(*(_pool_ids(p) for p in _POOLS[: _POOLS.index(path)]))
+    expected = pool_ids(seeds, {r["id"] for r in committed()} | earlier)
     assert sorted(ids) == sorted(expected)
