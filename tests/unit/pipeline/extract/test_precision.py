@@ -112,6 +112,17 @@ def test_a_title_case_titles_task_stays_though_the_abstract_never_repeats_it(
     assert keep(doc[:], True, "an abstract about something else") is kept
 
 
+def test_a_known_name_inside_a_components_description_is_a_concept_too(
+        hybrid: HybridExtractor) -> None:
+    """"the CLIP text encoder", "a fine-tuned BERT model": a reader lists CLIP and BERT; a
+    name inside a longer name ("Llama 2") is not split out."""
+    found = _mentions(hybrid, "We align regions with the CLIP text encoder and classify "
+                              "them with a fine-tuned BERT model. We also compare to Llama 2.")
+    assert found.get("CLIP") == {"METHOD"}
+    assert found.get("BERT") == {"METHOD"}
+    assert "Llama" not in found
+
+
 def test_named_artifacts_are_typed_by_lists_cues_and_form(hybrid: HybridExtractor) -> None:
     found = _mentions(
         hybrid,
