@@ -58,6 +58,9 @@ _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lis
 D, B, M, R = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD, ConceptType.METRIC
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
 _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
+# the rules' evidence for METHOD that overrides an NER DATASET: an apposition or a left cue
+# (5), a title "X: ..." with no data word (4); not the weak default (1)
+_METHOD_EVIDENCE = 4
 _GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments")
 # words a title capitalises that are no evidence of a name
 _TITLE_SMALL = word_set("a an and as at by for from in of on or the to via vs with")
@@ -177,6 +180,10 @@ class HybridExtractor(ModelExtractor):
                                                 c.start, c.end)
         if ctype in (D, B):
             return strength, ctype
+        if strength >= _METHOD_EVIDENCE:
+            # "we propose a novel dehazing framework, WDMamba"; a title "PLAN-TUNING: ...":
+            # the paper's own words say technique, whatever the NER says
+            return strength, M
         return 0, D
 
 

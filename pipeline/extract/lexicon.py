@@ -166,6 +166,14 @@ DATASET_CUES = word_set(
     dataset datasets corpus corpora treebank
     """
 )
+# words that say a name is a technique when it stands in apposition to one: "X, a unified
+# post-training framework", "a novel dehazing framework, X"
+METHOD_CUES = word_set(
+    """
+    framework method approach model architecture network algorithm system pipeline agent
+    technique paradigm strategy module scheme
+    """
+)
 BENCHMARK_CUES = word_set(
     """
     benchmark benchmarks suite suites leaderboard leaderboards environment environments

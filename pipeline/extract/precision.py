@@ -26,7 +26,8 @@ with the word lists of ``lexicon.py`` (the "precision filter" section), in this 
      of the name (``HEADED_NAMES``: diffusion model, reward model) stay whole.
    A known model or data name among common words stands for the span: "the CLIP text
    encoder" -> CLIP.
-3. **Drop** (``keep``): code addresses, figures, one letter, LaTeX, possessives ("LLMs' reasoning capability"), descriptive heads
+3. **Drop** (``keep``): code addresses, figures, one letter, LaTeX, possessives ("LLMs'
+   reasoning capability"), descriptive heads
    (``NON_CONCEPT_HEADS``: capability, robustness, efficiency, representation, application
    ...), one generic word alone (``GENERIC_WORDS``: generation, retrieval, sampling, reward),
    one lower-case word that is no known concept, verb and clause fragments (a first word that

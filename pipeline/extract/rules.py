@@ -58,6 +58,7 @@ from pipeline.extract.lexicon import (
     KNOWN,
     KNOWN_DATA_PHRASES,
     LIST_GLUE,
+    METHOD_CUES,
     METHOD_GENERIC_HEADS,
     METHOD_STANDALONE,
     METHOD_STRONG_HEADS,
@@ -641,10 +642,15 @@ class RuleExtractor:
                     return D, 5
                 if w in BENCHMARK_CUES:
                     return B, 5
+                if w in METHOD_CUES:
+                    return M, 5  # "X, a unified post-training framework that ..."
         # left cue: "benchmarks such as X", "datasets (X, Y)", "the benchmark X"
         back = [t.lower_ for t in doc[max(sent.start, g_start - 4) : g_start]]
         if len(back) >= 2 and back[-1] == "," and back[-2] in DATASET_CUES | BENCHMARK_CUES:
             back = []  # "Evaluated on a ... benchmark, ChipMind outperforms": a clause ends
+        if (len(back) >= 2 and back[-1] in (",", "called", "named", "dubbed", "termed")
+                and back[-2] in METHOD_CUES):
+            return M, 5  # "a novel dehazing framework, WDMamba", "a method called X"
         for w in reversed(back):
             if w in DATASET_CUES:
                 return D, 5

@@ -196,3 +196,38 @@ def test_model_checkpoints_and_generic_data_heads() -> None:
     assert not _generic_data(doc[8:10], False)
     title = build_nlp()("Quantifying Variance in Evaluation Benchmarks")
     assert _generic_data(title[3:5], True) and not _generic_data(title[3:5], False)
+
+
+@pytest.mark.parametrize(("title", "abstract", "name"), [
+    # 2025 abstracts whose proposed name the NER typed DATASET
+    ("WDMamba: When Wavelet Degradation Prior Meets Vision Mamba for Image Dehazing",
+     "Exploiting this insight, we propose a novel dehazing framework, WDMamba, which "
+     "decomposes the image dehazing task into two sequential stages.", "WDMamba"),
+    ("Post-Training Language Models to Plan",
+     "We introduce PLAN-TUNING, a unified post-training framework that distills synthetic "
+     "task decompositions.", "PLAN-TUNING"),
+    ("Sentiment reasoning", "In this paper, we propose an original framework, MLLMsent, to "
+     "investigate the sentiment reasoning capabilities of MLLMs.", "MLLMsent"),
+])
+def test_a_name_the_paper_calls_a_framework_is_a_method(title: str, abstract: str,
+                                                        name: str) -> None:
+    (extraction,) = HybridExtractor(n_process=1).extract(
+        [Paper(id="t", title=title, abstract=abstract)])
+    assert types_of(extraction, name) == {ConceptType.METHOD}
+
+
+def test_method_apposition_and_left_cues_type_a_name() -> None:
+    from pipeline.extract.rules import RuleExtractor
+
+    nlp = build_nlp()
+    rules = RuleExtractor(nlp=nlp)
+    for text, name in [
+        ("We propose a novel dehazing framework , WDMamba , which works .", "WDMamba"),
+        ("We introduce ZorpNet , a unified post-training framework for agents .", "ZorpNet"),
+        ("We release ZorpSet , a new dataset of images .", "ZorpSet"),
+    ]:
+        doc = nlp(text)
+        start = next(t.i for t in doc if t.text == name)
+        ctype, strength = rules.name_type(doc, 1, name, [(start, start + 1)], start, start + 1)
+        expected = ConceptType.DATASET if name == "ZorpSet" else ConceptType.METHOD
+        assert (ctype, strength >= 5) == (expected, True), text
