@@ -48,6 +48,7 @@ known name): the filter is about generic phrases, not about names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -322,15 +323,33 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
         doc = docs[long.doc_index]
         if (short.doc_index == long.doc_index and short.start == long.end + 1
                 and doc[long.end].text == "(" and short.end < len(doc)
-                and doc[short.end].text == ")" and long.type is not None):
+                and doc[short.end].text == ")" and long.type is not None
+                and short.end - short.start == 1 and not doc[short.start].text.islower()):
             skey = concept_key(doc[short.start : short.end].text)
             if skey not in KNOWN and strongest.get(skey, (0, M))[0] < _STRONG:
                 strongest[skey] = (_STRONG, long.type)
+    # with no strong evidence, one type per concept of the paper all the same: the most
+    # mentions' type, a tie going to the abstract's first ("Point Cloud Registration" of a
+    # title as a METHOD, "point cloud registration" of the abstract as a TASK)
+    votes: dict[str, Counter[ConceptType]] = {}
+    first_in_abstract: dict[str, ConceptType] = {}
+    for c in sorted(cands, key=lambda c: (-c.doc_index, c.start)):
+        if c.type is not None:
+            key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
+            label = D if c.type is B else c.type
+            votes.setdefault(key, Counter())[label] += 1
+            first_in_abstract.setdefault(key, label)
     for c in cands:
         key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
         strength, ctype = strongest.get(key, (0, c.type))
         if strength >= _STRONG or (c.type in (D, B) and ctype in (D, B)):
             c.type = ctype
+        elif c.type is not None and len(votes[key]) > 1:
+            ranked = votes[key].most_common()
+            top = [t for t, n in ranked if n == ranked[0][1]]
+            winner = first_in_abstract[key] if first_in_abstract[key] in top else top[0]
+            if (D if c.type is B else c.type) is not winner:
+                c.type = winner
 
 
 def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,

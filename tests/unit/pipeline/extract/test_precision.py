@@ -191,3 +191,23 @@ def test_a_title_case_exam_name_is_a_benchmark() -> None:
     retype(docs, [exam, lower])
     assert docs[1][4:8].text == "American Invitational Mathematics Examination"
     assert (exam.type, lower.type) == (B, M)
+
+
+def _cand(doc, text: str, ctype: ConceptType, doc_index: int = 1) -> Candidate:
+    words = text.split()
+    start = next(i for i in range(len(doc)) if doc[i : i + len(words)].text == text)
+    return Candidate(doc_index, start, start + len(words), ctype, tier=0)
+
+
+def test_one_type_per_concept_in_a_paper_and_a_bracket_is_no_acronym_of_a_phrase() -> None:
+    nlp = build_nlp()
+    docs = (nlp("Scalable Point Cloud Registration"),
+            nlp("We study point cloud registration. OmniVinci gains +19 on DailyOmni "
+                "(cross-modal understanding) and on MMAR."))
+    title = _cand(docs[0], "Point Cloud Registration", M, 0)
+    abstract = _cand(docs[1], "point cloud registration", T)
+    daily = _cand(docs[1], "DailyOmni", M)
+    bracketed = _cand(docs[1], "cross-modal understanding", M)
+    retype(docs, [title, abstract, daily, bracketed])
+    assert title.type is abstract.type is T  # the abstract's reading of the paper's concept
+    assert bracketed.type is T  # a task head; no acronym of DailyOmni
