@@ -87,7 +87,7 @@ from pipeline.extract.lexicon import (
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
-from pipeline.extract.spans import Candidate, token_table
+from pipeline.extract.spans import Candidate, TokenTable, token_table
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType
 
@@ -166,12 +166,15 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     cue: ConceptType | None = None
     tokens = token_table(doc)
     texts, lowers, is_punct = tokens.text, tokens.lower, tokens.is_punct
+    if start > 0 and _known_with(tokens, start - 1, end):
+        start -= 1  # the NER left "novel" off "novel view synthesis"
     start = _after_value(texts, lowers, start, end)
-    while start < end and (is_punct[start] or lowers[start] in EVALUATIVE
-                           or lowers[start] in LEAD_CUT_WORDS
-                           or lowers[start] in ("'s", "'")
-                           or (end - start > 1 and is_not_a_name(texts[start])
-                               and lowers[start] not in LANGUAGES)):
+    while start < end and not _known_with(tokens, start, end) and (
+            is_punct[start] or lowers[start] in EVALUATIVE
+            or lowers[start] in LEAD_CUT_WORDS
+            or lowers[start] in ("'s", "'")
+            or (end - start > 1 and is_not_a_name(texts[start])
+                and lowers[start] not in LANGUAGES)):
         start += 1
     if end - start > 1 and lowers[start] in _ADAPTED and _name_shaped(texts[start + 1]):
         start += 1  # "fine-tuned BERT model": BERT, as adapted by the paper
@@ -215,6 +218,13 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     if start >= end:
         return None
     return start, end, cue
+
+
+def _known_with(tokens: TokenTable, first: int, end: int) -> bool:
+    """Token ``first`` is part of a known name ending at ``end``: "novel" of "novel view
+    synthesis" (not "the" of "the ImageNet", which the key drops anyway)."""
+    key = concept_key(tokens.span_text(first, end))
+    return key in KNOWN and key != concept_key(tokens.span_text(first + 1, end))
 
 
 def _after_value(texts: list[str], lowers: list[str], start: int, end: int) -> int:

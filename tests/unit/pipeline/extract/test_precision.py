@@ -58,6 +58,7 @@ def _trimmed(text: str) -> str | None:
     ("High-Fidelity Korean Font Generation", "Korean Font Generation"),
     ("data-efficient cervical cell classification", "cervical cell classification"),
     ("parameter-efficient fine-tuning", "parameter-efficient fine-tuning"),
+    ("novel view synthesis", "novel view synthesis"),  # a known task keeps its "novel"
     # a measured value before its metric ("71.512% Top-1 accuracy", "81 percent accuracy")
     ("71.512% Top-1 accuracy", "Top-1 accuracy"),
     ("percent accuracy", "accuracy"),
@@ -211,3 +212,10 @@ def test_one_type_per_concept_in_a_paper_and_a_bracket_is_no_acronym_of_a_phrase
     retype(docs, [title, abstract, daily, bracketed])
     assert title.type is abstract.type is T  # the abstract's reading of the paper's concept
     assert bracketed.type is T  # a task head; no acronym of DailyOmni
+
+
+def test_a_span_cut_short_of_a_known_name_takes_it_whole() -> None:
+    doc = build_nlp()("Latents serve downstream tasks such as novel view synthesis .")
+    start = next(t.i for t in doc if t.text == "view")
+    got = trim(doc, start, start + 2)
+    assert got is not None and doc[got[0] : got[1]].text == "novel view synthesis"
