@@ -196,7 +196,7 @@ TASK_HEADS = word_set(
     control manipulation navigation extraction labeling labelling tagging reconstruction
     super-resolution re-identification verification forecasting editing alignment grasping
     teaming programming deduction coding localisation recommendation interpretability
-    comprehension
+    comprehension registration colorization diagnosis imputation restoration
     """
 )
 TASK_STANDALONE = word_set(
