@@ -97,6 +97,9 @@ class HybridExtractor(ModelExtractor):
         rules = self.rules.candidates(*docs, phrases=self.add_tier <= 1)
         names = [r for r in rules if r.tier >= 2]
         out = list(model)
+        # metric phrases and cost measures where the NER found nothing ("training time")
+        out += [r for r in self.rules.measures(*docs)
+                if not any(_overlap(r, o) for o in out + rules)]
         for r in [r for r in rules if r.tier >= self.add_tier]:
             over = [m for m in model if _overlap(m, r)]
             if not over:

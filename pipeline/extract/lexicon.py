@@ -230,6 +230,15 @@ METRIC_PHRASES = (
     "bleu scores|rouge score|rouge scores|top-1 accuracy|top-5 accuracy|pass rate|"
     "average precision|mean reciprocal rank|attack success rate"
 )
+# cost measures a paper reports (the evaluation set's conventions: "GPU memory", "latency",
+# "memory footprint" are METRICs); not "computational cost", which papers use loosely
+COST_MEASURES = (
+    "training time|inference time|generation time|testing time|running time|response time|"
+    "response latency|inference latency|memory footprint|memory usage|memory consumption|"
+    "memory requirement|memory requirements|peak memory|GPU memory|speedup|speed-up|"
+    "model size|communication cost|energy consumption|power consumption|token consumption|"
+    "number of tokens|bit rate|bitrate|FLOPs"
+)
 # heads that make a concept only with particular modifiers
 RESTRICTED_HEADS = {"mechanism": {"attention", "self-attention", "gating", "memory"}}
 METRIC_HEADS = word_set(

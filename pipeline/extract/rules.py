@@ -44,10 +44,12 @@ from itertools import islice
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 from pipeline.extract.lexicon import (
     BENCHMARK_CUES,
     BENCHMARK_SUFFIXES,
+    COST_MEASURES,
     DATASET_CUES,
     DATASET_SUFFIXES,
     ED_OK,
@@ -308,6 +310,8 @@ class RuleExtractor:
         self.metric_matcher.add(
             "METRIC", [self.nlp.make_doc(p) for p in METRIC_PHRASES.split("|")]
         )
+        self.cost_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.cost_matcher.add("METRIC", [self.nlp.make_doc(p) for p in COST_MEASURES.split("|")])
         # multi-word data names as written ("Adroit Hand"), case-sensitive
         self.data_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         for name, ctype in KNOWN_DATA_PHRASES.items():
@@ -333,6 +337,17 @@ class RuleExtractor:
 
     def _paper(self, title: Doc, abstract: Doc) -> list[Mention]:
         return to_mentions((title, abstract), self.candidates(title, abstract))
+
+    def measures(self, title: Doc, abstract: Doc) -> list[Candidate]:
+        """Metric phrases and cost measures as written ("success rate", "training time",
+        "memory footprint"): METRICs whatever their context, the longest match kept."""
+        out = []
+        for di, doc in enumerate((title, abstract)):
+            spans = [doc[s:e] for _, s, e in self.metric_matcher(doc)]
+            spans += [doc[s:e] for _, s, e in self.cost_matcher(doc)]
+            out += [Candidate(di, sp.start, sp.end, R, tier=2, strength=5)
+                    for sp in filter_spans(spans)]
+        return out
 
     def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[Candidate]:
         """The chosen, non-overlapping rule spans of a paper, with their tier and evidence.

@@ -161,3 +161,14 @@ def test_load_extractor_registry() -> None:
     assert isinstance(load_extractor("rules"), RuleExtractor)
     with pytest.raises(ValueError, match="unknown extractor"):
         load_extractor("no-such-model")
+
+
+def test_metric_phrases_and_cost_measures_are_metrics() -> None:
+    rules = RuleExtractor()
+    title = rules.nlp("Fast decoding")
+    abstract = rules.nlp("Our method cuts training time and peak memory by half, gives a 2.1x "
+                         "speedup and raises the attack success rate; computational cost stays.")
+    found = {(abstract[c.start : c.end].text, c.type) for c in rules.measures(title, abstract)}
+    assert found == {("training time", ConceptType.METRIC), ("peak memory", ConceptType.METRIC),
+                     ("speedup", ConceptType.METRIC),
+                     ("attack success rate", ConceptType.METRIC)}  # the longest match
