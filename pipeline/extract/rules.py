@@ -297,6 +297,26 @@ def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     return M if (titled or proposed) else None
 
 
+def _apposition_type(doc: Doc, end: int, sent_end: int) -> ConceptType | None:
+    """What the words right after a name call it: "X, a new dataset of ...", "X is a benchmark
+    for ...", "X, a unified post-training framework" (the first cue word decides)."""
+    window = [t.lower_ for t in doc[end : min(end + 7, sent_end)]]
+    if not window[:3] or not (
+        window[:2] in ([",", "a"], [",", "an"], ["is", "a"], ["is", "an"], [",", "the"],
+                       ["(", "a"])
+        or window[:1] == [":"]
+    ):
+        return None
+    for w in window[2:]:
+        if w in DATASET_CUES:
+            return D
+        if w in BENCHMARK_CUES:
+            return B
+        if w in METHOD_CUES:
+            return M
+    return None
+
+
 class RuleExtractor:
     """Token rules over a blank spaCy pipeline; see the module docstring."""
 
@@ -620,6 +640,12 @@ class RuleExtractor:
         """
         key = concept_key(text)
         base = concept_key(" ".join(t.text for t in doc[s:e] if not _VERSION.match(t.text)))
+        sent = doc[s].sent
+        appositive = _apposition_type(doc, e, sent.end)
+        if appositive is M:
+            # the paper's own words beat the short lists: "we introduce Synapse, a computer
+            # agent" (Synapse is also a segmentation dataset)
+            return M, KNOWN_NAME_STRENGTH
         for k in (key, base):
             if k in KNOWN:
                 return KNOWN[k], KNOWN_NAME_STRENGTH
@@ -630,14 +656,17 @@ class RuleExtractor:
         if by_form is not None:
             return by_form, 6
         g_start, g_end = group[0][0], group[-1][1]
-        sent = doc[s].sent
-        # right cue: "X dataset", "X and Y benchmarks"
+        # right cue: "X dataset", "X and Y benchmarks", "the X (EGS) framework"
+        if g_end + 3 < len(doc) and doc[g_end].text == "(" and doc[g_end + 2].text == ")":
+            g_end += 3
         if g_end < len(doc):
             nxt = doc[g_end].lower_
             if nxt in DATASET_CUES:
                 return D, 5
             if nxt in BENCHMARK_CUES:
                 return B, 5
+            if nxt in METHOD_CUES and len(group) == 1:
+                return M, 5
         # the name itself ends in a cue: "Stanford Question Answering Dataset"
         last = doc[e - 1].lower_
         if last in DATASET_CUES:
@@ -645,20 +674,8 @@ class RuleExtractor:
         if last in BENCHMARK_CUES or last.endswith(("-bench", "bench")):
             return B, 5
         # apposition: "X, a new dataset of ...", "X is a benchmark for ..."
-        window = [t.lower_ for t in doc[e : min(e + 7, sent.end)]]
-        if window[:3] and (
-            window[:2] in (
-                [",", "a"], [",", "an"], ["is", "a"], ["is", "an"], [",", "the"], ["(", "a"]
-            )
-            or window[:1] == [":"]
-        ):
-            for w in window[2:]:
-                if w in DATASET_CUES:
-                    return D, 5
-                if w in BENCHMARK_CUES:
-                    return B, 5
-                if w in METHOD_CUES:
-                    return M, 5  # "X, a unified post-training framework that ..."
+        if appositive is not None:
+            return appositive, 5
         # left cue: "benchmarks such as X", "datasets (X, Y)", "the benchmark X"
         back = [t.lower_ for t in doc[max(sent.start, g_start - 4) : g_start]]
         if len(back) >= 2 and back[-1] == "," and back[-2] in DATASET_CUES | BENCHMARK_CUES:

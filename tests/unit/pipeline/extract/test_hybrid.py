@@ -225,6 +225,8 @@ def test_method_apposition_and_left_cues_type_a_name() -> None:
         ("We propose a novel dehazing framework , WDMamba , which works .", "WDMamba"),
         ("We introduce ZorpNet , a unified post-training framework for agents .", "ZorpNet"),
         ("We release ZorpSet , a new dataset of images .", "ZorpSet"),
+        ("We propose the Explore-Generate-Simulate ( EGS ) framework , which helps .",
+         "Explore-Generate-Simulate"),
     ]:
         doc = nlp(text)
         start = next(t.i for t in doc if t.text == name)
