@@ -257,6 +257,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
         return False  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
     if len(text) < 2 or not any(ch.isalpha() for ch in text) or _WEB.search(text):
         return False  # "E", "+19.05", a code address
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return False  # a piece of a bracket: "EWO)-guided reasoning path retrieval"
     named = _has_name(span)
     if named:
         return True

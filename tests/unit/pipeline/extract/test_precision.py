@@ -86,6 +86,8 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     # not words at all, though name-shaped
     ("https://github.com/baijiesong/Lensnet", False), ("www.example.org/Tool", False),
     ("+19.05", False), ("E", False), ("R2", True),
+    ("EWO)-guided reasoning path retrieval", False), ("MiniWoB++", True),
+    ("f(x) regression", True),
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
