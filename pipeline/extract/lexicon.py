@@ -236,7 +236,7 @@ COST_MEASURES = (
     "training time|inference time|generation time|testing time|running time|response time|"
     "response latency|inference latency|memory footprint|memory usage|memory consumption|"
     "memory requirement|memory requirements|peak memory|GPU memory|speedup|speed-up|"
-    "model size|communication cost|energy consumption|power consumption|token consumption|"
+    "communication cost|energy consumption|power consumption|token consumption|"
     "number of tokens|bit rate|bitrate|FLOPs"
 )
 # heads that make a concept only with particular modifiers
@@ -412,6 +412,9 @@ NON_CONCEPT_HEADS = word_set(
 # One word alone that is a verb, an activity or a quality, not a concept ("generation",
 # "retrieval", "sampling" as tasks; "reward" as a metric). A known name or metric
 # (``KNOWN``: "accuracy", "latency") and the standalone task/method words are kept.
+# fields and the broadest model families: the guide's "acceptable", never a concept a reader
+# lists ("large language model" stays: users ask for the tasks of LLMs)
+BROAD_FIELDS = frozenset({"language-model", "machine-learning", "deep-learning"})
 GENERIC_WORDS = word_set(
     """
     generation retrieval prediction recognition segmentation detection classification

@@ -57,6 +57,7 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.lexicon import (
     AMBIGUOUS_TASK_HEADS,
     BENCHMARK_CUES,
+    BROAD_FIELDS,
     CUT_WORDS,
     DATA_HEADS,
     DATASET_CUES,
@@ -259,6 +260,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
         return False  # "E", "+19.05", a code address
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False  # a piece of a bracket: "EWO)-guided reasoning path retrieval"
+    if concept_key(text) in BROAD_FIELDS:
+        return False  # "language models", "machine learning": fields, not concepts
     named = _has_name(span)
     if named:
         return True

@@ -87,6 +87,7 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("https://github.com/baijiesong/Lensnet", False), ("www.example.org/Tool", False),
     ("+19.05", False), ("E", False), ("R2", True),
     ("EWO)-guided reasoning path retrieval", False), ("MiniWoB++", True),
+    ("language models", False), ("machine learning", False), ("large language models", True),
     ("f(x) regression", True),
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
