@@ -179,7 +179,7 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
         start += 1
     if end - start > 1 and lowers[start] in _ADAPTED and _name_shaped(texts[start + 1]):
         start += 1  # "fine-tuned BERT model": BERT, as adapted by the paper
-    if lowers[start] in ("average", "averaged") and (
+    if start < end and lowers[start] in ("average", "averaged") and (
             end - start > 2 or (end - start == 2 and not texts[start + 1].islower())):
         start += 1  # "average OOD accuracy", "average cIoU"; not "average precision"
     if end - start > 2 and lowers[start].endswith("-based") and tokens.is_alpha[start + 1]:
