@@ -114,6 +114,12 @@ _VALUE_UNITS = frozenset({"%", "percent", "percentage", "x", "\u00d7", "fold", "
 _WEB = re.compile(r"://|\bwww\.|github\.com|\.(?:com|org|io|net)\b", re.IGNORECASE)
 _ADAPTED = frozenset({"fine-tuned", "finetuned", "pre-trained", "pretrained", "open-source",
                       "open-sourced", "quantized", "distilled", "frozen"})
+# verbs the NER runs over, split at like a coordination: "UtterTune leverages low-rank
+# adaptation", "BioMed-R1 using fine-tuning"
+_INNER_VERBS = frozenset({
+    "using", "uses", "leverages", "leveraging", "exceeding", "exceeds", "achieves",
+    "achieving", "outperforms", "outperforming", "employs", "employing", "utilizes",
+    "utilizing", "enables", "enabling", "requires", "improves", "improving"})
 # the modifiers of a technique, not of a task: "retrieval-augmented reasoning"
 _METHOD_MODIFIER_ENDS = ("-augmented", "-based", "-guided", "-driven", "-enhanced")
 
@@ -152,7 +158,7 @@ def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         return [(start, end)]  # "Interactive Referential Vision and Language-guided Action"
     out, s = [], start
     for i in range(start, end):
-        if lowers[i] in _COORD:
+        if lowers[i] in _COORD or (start < i < end - 1 and lowers[i] in _INNER_VERBS):
             if i > s:
                 out.append((s, i))
             s = i + 1

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pipeline.extract import HybridExtractor, MentionExtractor
-from pipeline.extract.precision import keep, retype, trim
+from pipeline.extract.precision import keep, refine, retype, trim
 from pipeline.extract.spans import Candidate
 from pipeline.extract.tokenizer import build_nlp
 from schemas.model import ConceptType, Paper, PaperExtraction
@@ -101,6 +101,15 @@ def test_title_fragments_go_unless_the_abstract_uses_them(hybrid: HybridExtracto
     found = _mentions(hybrid, "We study traffic management with graph agents on GSM8K.", title)
     assert "Local Information Matter" not in found
     assert not any(t.startswith("Enhancing") for t in found)
+
+
+def test_a_verb_inside_a_span_splits_it() -> None:
+    """The NER runs over a verb now and then: "UtterTune leverages low-rank adaptation"."""
+    nlp = build_nlp()
+    docs = (nlp("A study"), nlp("UtterTune leverages low-rank adaptation well ."))
+    span = Candidate(1, 0, 4, M, tier=0)
+    got = {docs[1][c.start : c.end].text for c in refine(docs, [span], False)}
+    assert got == {"UtterTune", "low-rank adaptation"}
 
 
 @pytest.mark.parametrize(("text", "kept"), [
