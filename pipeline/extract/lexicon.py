@@ -99,6 +99,15 @@ KNOWN_TASKS = _keys(
     "referring expression comprehension|visual grounding|image inpainting|denoising|"
     "deblurring|dehazing|inpainting|outpainting"
 )
+# cost measures a paper reports (the evaluation set's conventions: "GPU memory", "latency",
+# "memory footprint" are METRICs); not "computational cost", which papers use loosely
+COST_MEASURES = (
+    "training time|inference time|generation time|testing time|running time|response time|"
+    "response latency|inference latency|memory footprint|memory usage|memory consumption|"
+    "memory requirement|memory requirements|peak memory|GPU memory|speedup|speed-up|"
+    "communication cost|energy consumption|power consumption|token consumption|"
+    "number of tokens|bit rate|bitrate|FLOPs"
+)
 KNOWN_METRICS = _keys(
     "BLEU|ROUGE|ROUGE-L|ROUGE-1|ROUGE-2|F1|F1 score|mAP|AUC|AUROC|IoU|mIoU|PSNR|SSIM|FID|WER|"
     "CER|MRR|NDCG|METEOR|CIDEr|Pass@1|pass@k|Elo|perplexity|accuracy|top-1 accuracy|"
@@ -112,7 +121,7 @@ KNOWN_METRICS = _keys(
     "precision|recall|specificity|sensitivity|Spearman correlation|Pearson correlation|"
     "Kendall tau|CLIPScore|ImageReward|PickScore|HPSv2|FVD|KID|NIQE|EPE|AbsRel|Chrf|chrF++|"
     "COMET|SacreBLEU|macro-F1|micro-F1|pixel accuracy|zero-shot accuracy|agreement rate"
-)
+) | _keys(COST_MEASURES)
 # Multi-word data names written as in papers ("Adroit Hand", "Only Connect Wall", "Tanks and
 # Temples"): the rules find them in running text even when no word of them looks like a name.
 KNOWN_DATA_PHRASES: dict[str, ConceptType] = {
@@ -229,15 +238,6 @@ METRIC_PHRASES = (
     "win rates|inception score|mean average precision|f1 score|f1 scores|bleu score|"
     "bleu scores|rouge score|rouge scores|top-1 accuracy|top-5 accuracy|pass rate|"
     "average precision|mean reciprocal rank|attack success rate"
-)
-# cost measures a paper reports (the evaluation set's conventions: "GPU memory", "latency",
-# "memory footprint" are METRICs); not "computational cost", which papers use loosely
-COST_MEASURES = (
-    "training time|inference time|generation time|testing time|running time|response time|"
-    "response latency|inference latency|memory footprint|memory usage|memory consumption|"
-    "memory requirement|memory requirements|peak memory|GPU memory|speedup|speed-up|"
-    "communication cost|energy consumption|power consumption|token consumption|"
-    "number of tokens|bit rate|bitrate|FLOPs"
 )
 # heads that make a concept only with particular modifiers
 RESTRICTED_HEADS = {"mechanism": {"attention", "self-attention", "gating", "memory"}}
