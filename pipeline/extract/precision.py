@@ -120,6 +120,9 @@ _INNER_VERBS = frozenset({
     "using", "uses", "leverages", "leveraging", "exceeding", "exceeds", "achieves",
     "achieving", "outperforms", "outperforming", "employs", "employing", "utilizes",
     "utilizing", "enables", "enabling", "requires", "improves", "improving"})
+# last parts of a hyphenated word that make it a modifier, not a concept alone
+_MODIFIER_ENDS = frozenset({"shot", "label", "modal", "view", "level", "scale", "task", "domain",
+                            "agent", "turn", "step", "stage", "class", "lingual", "grained"})
 # the modifiers of a technique, not of a task: "retrieval-augmented reasoning"
 _METHOD_MODIFIER_ENDS = ("-augmented", "-based", "-guided", "-driven", "-enhanced")
 
@@ -289,14 +292,15 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
             first in STRIP_HEADS
         ):
             return False  # "generation", "retrieval", "sampling", a title's "Framework"
-        if _lower_word(span, 0) and "-" not in first and first not in TASK_STANDALONE | (
-            METHOD_STANDALONE
-        ):
-            return False  # "misinformation", "variance", "Regularization" starting a sentence
-        if "-" in first and first.rsplit("-", 1)[-1].endswith(
+        common = _lower_word(span, 0) or (in_title_case and span[0].text[1:].islower())
+        if common and "-" not in first and first not in TASK_STANDALONE | METHOD_STANDALONE:
+            # "misinformation", "Regularization" starting a sentence, a Title Case title's
+            # "Vision", "Discovery"
+            return False
+        if "-" in first and (first.rsplit("-", 1)[-1].endswith(
             ("ed", "al", "ive", "ous", "ic", "ible", "able", "ful", "less", "ent", "ant")
-        ):
-            return False  # "semi-supervised", "multi-talented"
+        ) or first.rsplit("-", 1)[-1] in _MODIFIER_ENDS):
+            return False  # "semi-supervised", "multi-talented", "zero-shot", "multi-label"
     # one paper's description, named by no other paper: "sequential environmental feedback"
     return phrases is None or not is_descriptive(text) or concept_key(text) in phrases
 

@@ -89,6 +89,7 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("+19.05", False), ("E", False), ("R2", True),
     ("EWO)-guided reasoning path retrieval", False), ("MiniWoB++", True),
     ("language models", False), ("machine learning", False), ("large language models", True),
+    ("zero-shot", False), ("multi-label", False), ("super-resolution", True),
     ("f(x) regression", True),
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
@@ -116,7 +117,8 @@ def test_a_verb_inside_a_span_splits_it() -> None:
     ("Language Modeling", True), ("Medical Image Segmentation", True),
     ("Korean Font Generation", True),
     ("Local Information Matter", False), ("Enhancing Traffic Management", False),
-    ("Efficient Training", False), ("Segmentation", False),
+    ("Efficient Training", False), ("Segmentation", False), ("Vision", False),
+    ("Discovery", False),
 ])
 def test_a_title_case_titles_task_stays_though_the_abstract_never_repeats_it(
         text: str, kept: bool) -> None:
