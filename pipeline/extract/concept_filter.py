@@ -13,7 +13,7 @@ weighs them, learnt from abstracts annotated per ``../shared/docs/annotation-gui
 The unit is a concept of one paper: the candidates with one concept key. ``features`` gives
 each its feature vector (``FEATURES`` names the columns); ``ConceptFilter.keep`` drops every
 candidate of a concept whose probability of being a gold concept of its type is below the
-threshold chosen on the modern set's dev half. The weights ship in the model folder
+threshold chosen on the modern dev half and tuning pool. The weights ship in the model folder
 (``concept_filter.json``); a folder without the file switches the step off.
 """
 

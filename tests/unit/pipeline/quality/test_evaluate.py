@@ -189,13 +189,16 @@ def test_cli_evaluate_prints_table_and_json(
 # modern set's dev half, scored as concepts per the annotation guide.
 
 # Reached by the shipped model (see docs/extraction-quality.md); the test allows 0.02 less.
-DEV_EXACT_F1 = 0.683
-DEV_CONCEPT_F1 = 0.692
-SCIERC_DEV_EXACT_F1 = 0.554
+DEV_EXACT_F1 = 0.682
+DEV_CONCEPT_F1 = 0.691
+SCIERC_DEV_EXACT_F1 = 0.553
 MENTION_EXTRACTOR = "hybrid-mentions"
-# the default on the modern set's dev half (docs/extraction-quality.md), 0.02 allowed
-MODERN_DEV_TYPED_P = 0.769
-MODERN_DEV_TYPED_R = 0.727
+# the default on the modern set's dev half and on the tuning pool (docs/extraction-quality.md),
+# 0.02 allowed
+MODERN_DEV_TYPED_P = 0.759
+MODERN_DEV_TYPED_R = 0.767
+TUNE_TYPED_P = 0.672
+TUNE_TYPED_R = 0.677
 
 
 def scirex_file() -> Path:
@@ -223,7 +226,7 @@ def test_mention_quality_on_scierc_dev_has_not_regressed() -> None:
 
 
 def test_default_extractor_concept_quality_on_modern_dev_has_not_regressed() -> None:
-    from pipeline.quality.modern_set import corpus_path
+    from pipeline.quality.modern_set import TUNE_POOL_PATH, corpus_path
 
     if not corpus_path().is_file():
         reason = f"{corpus_path()} missing (the shared corpora sit beside the repo)"
@@ -235,3 +238,9 @@ def test_default_extractor_concept_quality_on_modern_dev_has_not_regressed() -> 
     typed = report.scores["typed"]["ALL"]
     assert typed.precision >= MODERN_DEV_TYPED_P - 0.02, format_table(report)
     assert typed.recall >= MODERN_DEV_TYPED_R - 0.02, format_table(report)
+    # the tuning pool: 159 unseen papers, a steadier check than the 40 of the dev half
+    report = evaluate(TUNE_POOL_PATH, DEFAULT_EXTRACTOR, "all")
+    typed = report.scores["typed"]["ALL"]
+    assert report.docs >= 150
+    assert typed.precision >= TUNE_TYPED_P - 0.02, format_table(report)
+    assert typed.recall >= TUNE_TYPED_R - 0.02, format_table(report)
