@@ -11,8 +11,9 @@ per paper:
    hand motion"); a span across a colon (a title's "X: Understanding Y") is dropped; "long
    form (ACR)" becomes two spans, as in SciREX (all as ``ModelExtractor``, ``model.py``);
 2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
-   and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines)
-   where no NER span overlaps them;
+   and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines), and
+   metric phrases and cost measures ("success rate", "training time"), where no NER span
+   overlaps them;
 3. where a name the rules type from strong evidence (the short lists of well-known names or
    an explicit "dataset"/"benchmark" cue, strength >= 5) overlaps an NER span of another
    type, the rules' type wins ("WebArena" is a BENCHMARK even when the NER says METHOD); an
@@ -23,10 +24,14 @@ per paper:
    ``pipeline.extract.rules``), one type per name in the paper. A span the NER calls DATASET
    with no such evidence stays a DATASET when it looks like a name (CIFAR10, HotpotQA, Penn
    Treebank) and is dropped otherwise: the NER learnt SciERC's broad "Material" ("natural
-   language", "reward"), which is not a dataset node in the graph. In a Title Case title,
+   language", "reward"), which is not a dataset node in the graph. One the paper's words call
+   a technique ("a novel dehazing framework, WDMamba", a title "PLAN-TUNING: ...") is a
+   METHOD. In a Title Case title,
    capitalised words are no evidence of a name ("... at Inference Time"); a plural data head
    with no name before it ("multi-task datasets") is dropped unless the short lists know it;
    a known model family with a parameter count ("Falcon-7b") is a METHOD;
+   (``self.concept_filter``) last, the learned concept filter drops the concepts a reader
+   would not list (``pipeline.extract.concept_filter``);
 5. organisations and tools on the rules' not-a-name list ("OpenAI", "MATLAB") are never
    concepts, whatever type the NER gave them;
 6. the precision filter (``pipeline.extract.precision``) splits, trims, drops and types what

@@ -635,8 +635,11 @@ class RuleExtractor:
         holds the token spans of the names listed with it ("X, Y and Z"), else just ``[(s, e)]``.
         The hybrid extractor asks it about the spans its NER calls DATASET.
 
-        Order: the short lists (7), an explicit cue next to the name or its list (5), a title
-        "X: A Dataset/Benchmark/..." (4), an evaluation context "on X" (2), else METHOD (1).
+        Order: an apposition calling it a technique ("X, a computer agent", 7), the short
+        lists (7), an explicit cue next to the name or its list (5: "X dataset", "X, a new
+        benchmark", "a novel framework, X", "the X (ACR) framework"), a title "X: A
+        Dataset/Benchmark/..." (4; with no data word, METHOD 4), an evaluation context "on X"
+        (2), else METHOD (1).
         """
         key = concept_key(text)
         base = concept_key(" ".join(t.text for t in doc[s:e] if not _VERSION.match(t.text)))
