@@ -86,7 +86,11 @@ KNOWN_METHODS = _keys(
     "DINOv2|SAM2|SAM 2|ViT-B|ViT-L|ConvNeXt|Swin|Swin Transformer|Mamba|U-Net|UNet|nnU-Net|"
     "nnUNet|GRPO|PPO|DDPM|DDIM|LDM|DiT|ControlNet|3DGS|Gaussian Splatting|"
     "3D Gaussian Splatting|NSGA-II|BLIP|BLIP-2|InstructBLIP|Whisper|wav2vec 2.0|HuBERT|"
-    "Sentence-BERT|SBERT|ColBERT|DPR|BM25|TF-IDF|LightGBM|CatBoost|MoE|mixture of experts"
+    "Sentence-BERT|SBERT|ColBERT|DPR|BM25|TF-IDF|LightGBM|CatBoost|MoE|mixture of experts|"
+    # the families users ask about by name ("tasks-for-method 'large language model'"): one
+    # type wherever a title capitalises them
+    "large language model|large language models|vision-language model|VLM|"
+    "multimodal large language model"
 )
 KNOWN_TASKS = _keys(
     "QA|VQA task|NLI|NER|MT|NMT|ASR|OCR|SRL|NLU|NLG|NLP|CV|POS tagging|SLAM|"

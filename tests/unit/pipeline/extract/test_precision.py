@@ -234,3 +234,12 @@ def test_a_span_cut_short_of_a_known_name_takes_it_whole() -> None:
     start = next(t.i for t in doc if t.text == "view")
     got = trim(doc, start, start + 2)
     assert got is not None and doc[got[0] : got[1]].text == "novel view synthesis"
+
+
+def test_the_families_users_ask_for_are_methods_wherever_a_title_capitalises_them() -> None:
+    nlp = build_nlp()
+    docs = (nlp("Planning in Large Language Models"), nlp("We test vision-language models."))
+    title = _cand(docs[0], "Large Language Models", T, 0)
+    vlm = _cand(docs[1], "vision-language models", T)
+    retype(docs, [title, vlm])
+    assert title.type is vlm.type is M
