@@ -30,14 +30,14 @@ per paper:
    capitalised words are no evidence of a name ("... at Inference Time"); a plural data head
    with no name before it ("multi-task datasets") is dropped unless the short lists know it;
    a known model family with a parameter count ("Falcon-7b") is a METHOD;
-   (``self.concept_filter``) last, the learned concept filter drops the concepts a reader
-   would not list (``pipeline.extract.concept_filter``);
 5. organisations and tools on the rules' not-a-name list ("OpenAI", "MATLAB") are never
    concepts, whatever type the NER gave them;
 6. the precision filter (``pipeline.extract.precision``) splits, trims, drops and types what
    is left so that it reads as concepts a reader would list: no generic phrases ("our
    model", "computational efficiency", "generation"), verb or title fragments, or head
-   words after a name ("ImageNet dataset" -> "ImageNet").
+   words after a name ("ImageNet dataset" -> "ImageNet");
+7. the learned concept filter (``pipeline.extract.concept_filter``) drops the concepts a
+   reader would not list.
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ class HybridExtractor(ModelExtractor):
         self.rules = RuleExtractor(nlp=self.nlp)
         # lower-case phrases other papers name; None (no check) for a model without the table
         self.phrases = load_phrases(self.model_dir) if self.precision_filter else None
+        # phrase key -> papers naming it, read by the concept filter's features
+        self.phrase_counts = load_phrase_counts(self.model_dir) or {}
         # the learned last step; None for a model folder without its weights
         self.concept_filter = ConceptFilter.load(self.model_dir) if self.precision_filter else None
 
@@ -171,8 +173,7 @@ class HybridExtractor(ModelExtractor):
         refined = refine(docs, kept, title_case, self.phrases)
         if self.concept_filter is None:
             return refined
-        return self.concept_filter.keep(docs, refined,
-                                        load_phrase_counts(self.model_dir) or {})
+        return self.concept_filter.keep(docs, refined, self.phrase_counts)
 
     def _dataset_type(
         self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]

@@ -31,7 +31,7 @@ from pipeline.extract.concept_filter import (
     ConceptFilter,
     features,
 )
-from pipeline.extract.phrases import is_descriptive, load_phrase_counts
+from pipeline.extract.phrases import is_descriptive
 from pipeline.quality.concept_eval import (
     ConceptDoc,
     ConceptReport,
@@ -55,7 +55,7 @@ F1_TIE = 0.005
 def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
                       own_paper_counted: bool) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and 0/1 labels of the concepts the hybrid (filter off) keeps in ``docs``."""
-    counts = load_phrase_counts(extractor.model_dir) or {}
+    counts = extractor.phrase_counts
     rows: list[list[float]] = []
     labels: list[int] = []
     for doc in docs:
