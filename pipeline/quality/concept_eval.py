@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemas.model import ConceptType, Paper
+from schemas.model import ConceptType, Paper, PaperExtraction
 
 __all__ = [
     "LABELS",
@@ -47,6 +47,7 @@ __all__ = [
     "SetPRF",
     "fold",
     "format_concept_table",
+    "graph_concepts",
     "is_concept_gold",
     "load_concept_gold",
     "predicted_concepts",
@@ -293,11 +294,16 @@ def predicted_concepts(extractor: Any, docs: Sequence[ConceptDoc]) -> list[list[
     """What paperkg's graph would hold for each doc: extract, normalize the docs as one batch,
     take ``assemble``'s concept types; one ``PredConcept`` per concept key of a paper, named by
     the graph's name and aliased by the surface forms of its mentions in that paper."""
+    papers = [Paper(id=d.id, title=d.title, abstract=d.abstract) for d in docs]
+    return graph_concepts(list(extractor.extract(papers)))
+
+
+def graph_concepts(extractions: Sequence[PaperExtraction]) -> list[list[PredConcept]]:
+    """``predicted_concepts`` for extractions already made, one list per extraction."""
     from pipeline.assemble import assemble
     from pipeline.normalize import Normalizer
 
-    papers = [Paper(id=d.id, title=d.title, abstract=d.abstract) for d in docs]
-    extractions = Normalizer().normalize(list(extractor.extract(papers)))
+    extractions = Normalizer().normalize(list(extractions))
     graph = {c.key: c for c in assemble(extractions).concepts}
     out = []
     for extraction in extractions:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+from spacy.tokens import Doc
 
 from pipeline.extract.concept_filter import (
     FILTER_FILE,
@@ -32,15 +33,17 @@ from pipeline.extract.concept_filter import (
     features,
 )
 from pipeline.extract.phrases import is_descriptive
+from pipeline.extract.spans import Candidate, to_mentions
 from pipeline.quality.concept_eval import (
     ConceptDoc,
     ConceptReport,
     fold,
+    graph_concepts,
     label_of,
     load_concept_gold,
-    predicted_concepts,
     score_concepts,
 )
+from schemas.model import Paper, PaperExtraction
 
 if TYPE_CHECKING:
     from pipeline.extract.hybrid import HybridExtractor
@@ -94,12 +97,29 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[
     return w[:-1], float(w[-1])
 
 
-def _typed_scores(extractor: HybridExtractor, docs: Sequence[ConceptDoc]
-                  ) -> tuple[float, float, float]:
-    report = score_concepts(docs, predicted_concepts(extractor, docs),
-                            ConceptReport("hybrid", "modern", "dev", len(docs)))
-    s = report.scores["typed"]["ALL"]
-    return s.precision, s.recall, s.f1
+class _FilterOff:
+    """The hybrid's output with the filter off for a set of papers, made once, so that each
+    threshold only re-runs the filter's keep step (what ``HybridExtractor._spans`` does last)."""
+
+    def __init__(self, extractor: HybridExtractor, docs: Sequence[ConceptDoc]) -> None:
+        self.docs = docs
+        self.counts = extractor.phrase_counts
+        self.papers: list[tuple[Paper, tuple[Doc, Doc], list[Candidate]]] = []
+        for doc in docs:
+            pair = cast("tuple[Doc, Doc]", tuple(extractor.nlp.pipe([doc.title, doc.abstract])))
+            paper = Paper(id=doc.id, title=doc.title, abstract=doc.abstract)
+            self.papers.append((paper, pair, extractor._spans(pair)))
+
+    def typed_scores(self, concept_filter: ConceptFilter) -> tuple[float, float, float]:
+        extractions = [
+            PaperExtraction(paper=paper, mentions=tuple(
+                to_mentions(pair, concept_filter.keep(pair, cands, self.counts))))
+            for paper, pair, cands in self.papers
+        ]
+        report = score_concepts(self.docs, graph_concepts(extractions),
+                                ConceptReport("hybrid", "modern", "all", len(self.docs)))
+        s = report.scores["typed"]["ALL"]
+        return s.precision, s.recall, s.f1
 
 
 def train_concept_filter(extractor: HybridExtractor, model_dir: Path, pool: Path | None = None,
@@ -116,10 +136,10 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path, pool: Path
     log(f"concept filter: {len(y)} examples from the pool, {int(y.sum())} positive")
     if selection is None:
         selection = [*load_concept_gold(GOLD_PATH, "dev"), *load_concept_gold(TUNE_POOL_PATH)]
+    unfiltered = _FilterOff(extractor, selection)
     curve: list[tuple[float, float]] = []  # (threshold, typed F1 on the selection papers)
     for threshold in (0.0, *THRESHOLDS):
-        extractor.concept_filter = ConceptFilter(tuple(weights), bias, threshold)
-        p, r, f1 = _typed_scores(extractor, selection)
+        p, r, f1 = unfiltered.typed_scores(ConceptFilter(tuple(weights), bias, threshold))
         log(f"  threshold {threshold:.2f}: dev half + tuning pool ({len(selection)} papers) "
             f"typed P {p:.3f} R {r:.3f} F1 {f1:.3f}")
         curve.append((threshold, f1))
