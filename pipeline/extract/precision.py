@@ -321,9 +321,9 @@ def _finite(word: str) -> bool:
 def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
     """Known names from the short lists, task heads, one type per key and acronym (step 4)."""
     strongest: dict[str, tuple[int, ConceptType]] = {}
-    for c in cands:
+    keys = [concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end)) for c in cands]
+    for c, key in zip(cands, keys, strict=True):
         span = docs[c.doc_index][c.start : c.end]
-        key = concept_key(span.text)
         if key in KNOWN:
             c.type, c.strength = KNOWN[key], max(c.strength, 7)
         elif (len(span) > 1 and span[-1].lower_ in EXAM_HEADS and span[-1].text[:1].isupper()
@@ -358,14 +358,13 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
     # title as a METHOD, "point cloud registration" of the abstract as a TASK)
     votes: dict[str, Counter[ConceptType]] = {}
     first_in_abstract: dict[str, ConceptType] = {}
-    for c in sorted(cands, key=lambda c: (-c.doc_index, c.start)):
+    for c, key in sorted(zip(cands, keys, strict=True),
+                         key=lambda ck: (-ck[0].doc_index, ck[0].start)):
         if c.type is not None:
-            key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
             label = D if c.type is B else c.type
             votes.setdefault(key, Counter())[label] += 1
             first_in_abstract.setdefault(key, label)
-    for c in cands:
-        key = concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end))
+    for c, key in zip(cands, keys, strict=True):
         strength, ctype = strongest.get(key, (0, c.type))
         if strength >= _STRONG or (c.type in (D, B) and ctype in (D, B)):
             c.type = ctype
