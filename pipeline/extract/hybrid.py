@@ -29,7 +29,9 @@ per paper:
    METHOD. In a Title Case title,
    capitalised words are no evidence of a name ("... at Inference Time"); a plural data head
    with no name before it ("multi-task datasets") is dropped unless the short lists know it;
-   a known model family with a parameter count ("Falcon-7b") is a METHOD;
+   a known model family with a parameter count ("Falcon-7b") is a METHOD, and so is a coined
+   name the NER calls a TASK when the paper's words call it a technique (a title "WGRAMMAR:
+   ...", "X, a ... framework");
 5. organisations and tools on the rules' not-a-name list ("OpenAI", "MATLAB") are never
    concepts, whatever type the NER gave them;
 6. the precision filter (``pipeline.extract.precision``) splits, trims, drops and types what
@@ -52,7 +54,7 @@ from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrase_counts, load_phrases
 from pipeline.extract.precision import refine
-from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor
+from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor, name_shaped
 from pipeline.extract.spans import Candidate, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
@@ -61,6 +63,7 @@ __all__ = ["HybridExtractor"]
 
 _STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
 D, B, M, R = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD, ConceptType.METRIC
+T = ConceptType.TASK
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"
 _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
 # the rules' evidence for METHOD that overrides an NER DATASET: an apposition or a left cue
@@ -134,7 +137,7 @@ class HybridExtractor(ModelExtractor):
                         out.remove(m)
                         out.append(r)
                         break
-                    m.type = r.type
+                    m.type, m.strength = r.type, max(m.strength, r.strength)
         # DATASET vs BENCHMARK, one type per name in the paper
         evidence: dict[str, tuple[int, ConceptType]] = {}
         for c in out:
@@ -152,6 +155,9 @@ class HybridExtractor(ModelExtractor):
                 continue  # "OpenAI", "MATLAB": organisations and tools, whatever the NER says
             if _model_checkpoint(span.text):
                 c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data or a metric
+            elif (c.type is T and c.tier == 0 and c.strength < _STRONG
+                  and self._proposed_name(docs, c, span)):
+                c.type = M  # a title "OMGSR: You Only Need ...": the paper's system, not a task
             elif c.type in (M, R) and self.filter_datasets and _generic_data(
                     span, title_case and c.doc_index == 0):
                 # "Evaluation Benchmarks" of a title as a METRIC; a TASK keeps its words
@@ -174,6 +180,15 @@ class HybridExtractor(ModelExtractor):
         if self.concept_filter is None:
             return refined
         return self.concept_filter.keep(docs, refined, self.phrase_counts)
+
+    def _proposed_name(self, docs: tuple[Doc, Doc], c: Candidate, span: Span) -> bool:
+        """An NER TASK that is a coined name the paper's words call a technique: a title
+        "WGRAMMAR: ...", "SAGE, a ... framework" (not "VQA", which the short lists know)."""
+        if len(span) > 3 or not any(name_shaped(t.text) for t in span):
+            return False
+        ctype, strength = self.rules.name_type(docs[c.doc_index], c.doc_index, span.text,
+                                                [(c.start, c.end)], c.start, c.end)
+        return ctype is M and strength >= _METHOD_EVIDENCE
 
     def _dataset_type(
         self, docs: tuple[Doc, Doc], c: Candidate, names: list[Candidate]

@@ -6,7 +6,9 @@ whole, plus the rule sentencizer) with ``nlp.pipe`` and applies token rules:
 1. Acronym definitions "long form (ACR)": the long form is found with the Schwartz-Hearst
    rule (the acronym's letters in order in the preceding words, the first one starting a
    word); both the long form and every bare use of the acronym in the paper are mentions,
-   typed from the long form's head word.
+   typed by the short lists, the acronym's or long form's own form ("OKBench"), what the
+   paper calls it ("(KDH-MLTC), a framework", "(CVR) problem", "open scenario HAD (OHAD)"
+   after HAD was defined a task), else the long form's head word.
 2. Named artifacts: tokens shaped like names (CamelCase, mixed case, capitals, letters with
    digits: GPT-4, LLaMA, WebArena, HotpotQA, BIG-bench, CIFAR10), with a version number or a
    capitalised neighbour attached, plus a few well-known capitalised names (Llama, Claude).
@@ -257,6 +259,9 @@ def suffix_type(text: str) -> ConceptType | None:
 # ---------------------------------------------------------------------------
 
 
+_TASK_WORDS = frozenset({"task", "tasks", "problem", "problems"})
+
+
 def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
     """Type of an acronym long form from its head word, or None to reject the definition."""
     key = concept_key(span.text)
@@ -466,14 +471,24 @@ class RuleExtractor:
                 acronyms.setdefault(acr.text, None)
                 continue
             long_span = doc[first:i]
+            # "open scenario HAD (OHAD)": the kind of its head, an acronym defined before;
+            # "... (VRP) problem": the word after it
+            # "... Classification (KDH-MLTC), a framework leveraging ...": what the paper
+            # calls it beats its long form's head
+            by_context = (_apposition_type(doc, i + 3, doc[i + 1].sent.end)
+                          or acronyms.get(texts[i - 1])
+                          or (T if i + 3 < len(doc) and tokens.lower[i + 3] in _TASK_WORDS
+                              else None))
             if len(long_span) > 1 and any(_name_shaped(t.text) for t in long_span):
                 # "... using LLM Specialized MCTS (MASTER)": keep the acronym, not the phrase
-                acronyms[acr.text] = M
-                out.append(Candidate(di, i + 1, i + 2, M, tier=2, strength=4, is_name=True))
+                acronyms[acr.text] = by_context or M
+                out.append(Candidate(di, i + 1, i + 2, acronyms[acr.text], tier=2, strength=4,
+                                     is_name=True))
                 continue
             before = set(tokens.lower[max(sent_start, first - 4) : first])
-            ctype = KNOWN.get(concept_key(acr.text)) or _long_form_type(
-                long_span, proposed=bool(before & PROPOSE))
+            ctype = (KNOWN.get(concept_key(acr.text)) or suffix_type(acr.text)
+                     or suffix_type(long_span.text) or by_context
+                     or _long_form_type(long_span, proposed=bool(before & PROPOSE)))
             acronyms[acr.text] = ctype if ctype is not None else acronyms.get(acr.text)
             if ctype is None:
                 continue

@@ -172,3 +172,18 @@ def test_metric_phrases_and_cost_measures_are_metrics() -> None:
     assert found == {("training time", ConceptType.METRIC), ("peak memory", ConceptType.METRIC),
                      ("speedup", ConceptType.METRIC),
                      ("attack success rate", ConceptType.METRIC)}  # the longest match
+
+
+def test_an_acronym_is_what_the_paper_calls_it_before_its_long_forms_head(extractor) -> None:
+    e = one(
+        extractor,
+        "Hyperspectral Anomaly Detection (HAD) is hard. We study open scenario HAD (OHAD) in "
+        "depth. We present Knowledge Distillation for Text Classification (KDTC), a framework "
+        "leveraging teachers. We release Open Knowledge Bench (OKBench), a fully automated "
+        "framework for generating benchmarks. Neural solvers for the capacitated vehicle "
+        "routing (CVR) problem are studied.",
+    )
+    assert types_of(e, "OHAD") == {ConceptType.TASK}  # its head is a task acronym
+    assert types_of(e, "KDTC") == {ConceptType.METHOD}  # ", a framework" beats "Classification"
+    assert types_of(e, "OKBench") == {ConceptType.BENCHMARK}  # its own "-Bench" form first
+    assert types_of(e, "CVR") == {ConceptType.TASK}  # "(CVR) problem"

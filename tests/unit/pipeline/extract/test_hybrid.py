@@ -216,6 +216,27 @@ def test_a_name_the_paper_calls_a_framework_is_a_method(title: str, abstract: st
     assert types_of(extraction, name) == {ConceptType.METHOD}
 
 
+@pytest.mark.parametrize(("title", "abstract", "name"), [
+    # 2025 abstracts (the tuning pool) whose coined name the NER or its long form typed TASK
+    ("KDH-MLTC: Knowledge Distillation for Healthcare Multi-Label Text Classification",
+     "This research presents Knowledge Distillation for Healthcare Multi-Label Text "
+     "Classification (KDH-MLTC), a framework leveraging model compression and Large Language "
+     "Models (LLMs). KDH-MLTC transfers knowledge from a more complex teacher LLM.", "KDH-MLTC"),
+    ("WGRAMMAR: Leverage Prior Knowledge to Accelerate Structured Decoding",
+     "Structured decoding enables large language models (LLMs) to generate outputs in formats "
+     "required by downstream systems, such as HTML or JSON. However, existing methods suffer "
+     "from efficiency bottlenecks due to grammar compilation, state tracking, and mask "
+     "creation. We introduce wgrammar, a lightweight decoding engine that integrates "
+     "domain-aware simplification, constraint decomposition, and mask caching, achieving up to "
+     "250x speedup over existing systems.", "WGRAMMAR"),
+])
+def test_a_coined_name_the_paper_proposes_is_no_task(title: str, abstract: str,
+                                                     name: str) -> None:
+    (extraction,) = HybridExtractor(n_process=1).extract(
+        [Paper(id="t", title=title, abstract=abstract)])
+    assert types_of(extraction, name) == {ConceptType.METHOD}
+
+
 def test_method_apposition_and_left_cues_type_a_name() -> None:
     from pipeline.extract.rules import RuleExtractor
 
