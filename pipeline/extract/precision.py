@@ -89,6 +89,7 @@ from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
 from pipeline.extract.spans import Candidate, TokenTable, token_table
+from pipeline.normalize import acronym_long_form_start
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType
 
@@ -349,7 +350,10 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
         if (short.doc_index == long.doc_index and short.start == long.end + 1
                 and doc[long.end].text == "(" and short.end < len(doc)
                 and doc[short.end].text == ")" and long.type is not None
-                and short.end - short.start == 1 and not doc[short.start].text.islower()):
+                and short.end - short.start == 1 and not doc[short.start].text.islower()
+                # the span is the long form, not only its last words ("Real-ISR (OMGSR)")
+                and acronym_long_form_start(doc[short.start].text,
+                                            doc[long.start : long.end].text) is not None):
             skey = concept_key(doc[short.start : short.end].text)
             if skey not in KNOWN and strongest.get(skey, (0, M))[0] < _STRONG:
                 strongest[skey] = (_STRONG, long.type)

@@ -243,3 +243,16 @@ def test_the_families_users_ask_for_are_methods_wherever_a_title_capitalises_the
     vlm = _cand(docs[1], "vision-language models", T)
     retype(docs, [title, vlm])
     assert title.type is vlm.type is M
+
+
+def test_an_acronym_takes_the_type_of_its_whole_long_form_only() -> None:
+    docs = (build_nlp()("A study"), build_nlp()(
+        "We present One Mid-timestep Guidance Real-ISR (OMGSR), a universal framework. "
+        "We study video super-resolution (VSR) further."))
+    last_words = _cand(docs[1], "Real-ISR", T)
+    omgsr = _cand(docs[1], "OMGSR", M)
+    long_form = _cand(docs[1], "video super-resolution", T)
+    vsr = _cand(docs[1], "VSR", M)
+    retype(docs, [last_words, omgsr, long_form, vsr])
+    assert omgsr.type is M  # "Real-ISR" is no long form of OMGSR
+    assert vsr.type is T  # "video super-resolution" is VSR's
