@@ -13,7 +13,9 @@ per paper:
 2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
    and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines), and
    metric phrases and cost measures ("success rate", "training time"), where no NER span
-   overlaps them;
+   overlaps them; a long form the NER split ("Semi-supervised Aggregation" | "Globally-Enhanced
+   Ensemble" of "... for Globally-Enhanced Ensemble (SAGE)") is one span again, typed as the
+   NER typed its longest piece;
 3. where a name the rules type from strong evidence (the short lists of well-known names or
    an explicit "dataset"/"benchmark" cue, strength >= 5) overlaps an NER span of another
    type, the rules' type wins ("WebArena" is a BENCHMARK even when the NER says METHOD); an
@@ -114,6 +116,17 @@ class HybridExtractor(ModelExtractor):
             over = [m for m in model if _overlap(m, r)]
             if not over:
                 out.append(r)
+                continue
+            if r.tier == 3 and all(r.start <= m.start and m.end <= r.end
+                                   and (m.start, m.end) != (r.start, r.end) for m in over):
+                # the NER split a defined long form ("Semi-supervised Aggregation" | "for
+                # Globally-Enhanced Ensemble (SAGE)"): the whole long form, typed as the NER
+                # typed most of it
+                for m in over:
+                    if m in out:
+                        out.remove(m)
+                longest = max(over, key=lambda m: m.end - m.start)
+                out.append(Candidate(r.doc_index, r.start, r.end, longest.type, r.tier))
                 continue
             if r.strength >= _STRONG and r.type is not None:
                 for m in over:

@@ -237,6 +237,17 @@ def test_a_coined_name_the_paper_proposes_is_no_task(title: str, abstract: str,
     assert types_of(extraction, name) == {ConceptType.METHOD}
 
 
+def test_a_long_form_the_ner_split_is_one_span() -> None:
+    (extraction,) = HybridExtractor(n_process=1).extract([Paper(
+        id="t", title="Mind the Gap: Confidence Discrepancy Can Guide Federated Learning",
+        abstract="Motivated by these findings, we propose a simple and effective method called "
+        "Semi-supervised Aggregation for Globally-Enhanced Ensemble (SAGE), that can flexibly "
+        "correct pseudo-labels based on confidence discrepancies.")])
+    texts = {m.text for m in extraction.mentions}
+    assert "Semi-supervised Aggregation for Globally-Enhanced Ensemble" in texts
+    assert not texts & {"Semi-supervised Aggregation", "Globally-Enhanced Ensemble"}
+
+
 def test_method_apposition_and_left_cues_type_a_name() -> None:
     from pipeline.extract.rules import RuleExtractor
 
