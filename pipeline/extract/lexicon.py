@@ -407,6 +407,8 @@ NON_CONCEPT_HEADS = word_set(
     setting settings scenario scenarios component components property properties factor
     factors result results outcome outcomes insight insights issue issues challenge
     challenges limitation limitations aspect aspects way ways manner form forms type types
+    study studies validation implementation implementations tool tools guideline guidelines
+    setup setups counterpart counterparts baseline baselines deployment
     kind kinds condition conditions context contexts input inputs output outputs example
     examples instance instances value values parameter parameters requirement requirements
     principle principles perspective perspectives step steps user users people human humans
@@ -418,6 +420,16 @@ NON_CONCEPT_HEADS = word_set(
 # (``KNOWN``: "accuracy", "latency") and the standalone task/method words are kept.
 # fields and the broadest model families: the guide's "acceptable", never a concept a reader
 # lists ("large language model" stays: users ask for the tasks of LLMs)
+# How a paper says it studied something: "empirical analysis", "systematic evaluation" are the
+# paper's work, not concepts ("sentiment analysis", "privacy evaluation" are)
+STUDY_WORDS = word_set(
+    """
+    empirical systematic statistical extensive comprehensive thorough rigorous quantitative
+    qualitative detailed careful experimental theoretical preliminary large-scale in-depth
+    human
+    """
+)
+STUDY_HEADS = word_set("analysis analyses evaluation evaluations experiment experiments")
 BROAD_FIELDS = frozenset({"language-model", "machine-learning", "deep-learning"})
 GENERIC_WORDS = word_set(
     """

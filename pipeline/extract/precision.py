@@ -74,6 +74,8 @@ from pipeline.extract.lexicon import (
     NON_CONCEPT_HEADS,
     SET_WORDS,
     STRIP_HEADS,
+    STUDY_HEADS,
+    STUDY_WORDS,
     TASK_HEADS,
     TASK_STANDALONE,
     TITLE_NAMES,
@@ -281,6 +283,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
     last = span[-1].lower_
     if last in NON_CONCEPT_HEADS or singular_surface(last) in NON_CONCEPT_HEADS:
         return False  # "computational efficiency", "natural language response"
+    if last in STUDY_HEADS and all(t.lower_ in STUDY_WORDS for t in span[:-1]):
+        return False  # "empirical analysis", "systematic evaluation": the paper's work
     first = span[0].lower_
     if _lower_word(span, 0) and (
         first in VERBISH or _finite(first) or first.endswith("ly")

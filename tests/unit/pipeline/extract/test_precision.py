@@ -91,6 +91,11 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("language models", False), ("machine learning", False), ("large language models", True),
     ("zero-shot", False), ("multi-label", False), ("super-resolution", True),
     ("f(x) regression", True),
+    # the paper's own work and tooling, not concepts; a field of study is
+    ("empirical analysis", False), ("systematic evaluation", False),
+    ("ablation study", False), ("Python implementation", False), ("investigative tool", False),
+    ("Transformer-based baseline", False), ("real-world deployment", False),
+    ("sentiment analysis", True), ("privacy evaluation", True),
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
