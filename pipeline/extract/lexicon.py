@@ -430,6 +430,14 @@ STUDY_WORDS = word_set(
     """
 )
 STUDY_HEADS = word_set("analysis analyses evaluation evaluations experiment experiments")
+# How much compute a method needs, in general words: every paper says it, no reader lists it
+# (the annotated sets have it as "acceptable" at most; named measures such as "training time"
+# or "peak memory" are METRICs)
+GENERIC_COSTS = _keys(
+    "computational cost|computation cost|computational complexity|computational overhead|"
+    "computational load|computational burden|computational resources|computing resources|"
+    "compute cost|computational demand|computational demands"
+)
 BROAD_FIELDS = frozenset({"language-model", "machine-learning", "deep-learning"})
 GENERIC_WORDS = word_set(
     """

@@ -58,6 +58,7 @@ from pipeline.extract.lexicon import (
     AMBIGUOUS_TASK_HEADS,
     BENCHMARK_CUES,
     BROAD_FIELDS,
+    GENERIC_COSTS,
     CUT_WORDS,
     DATA_HEADS,
     DATASET_CUES,
@@ -272,8 +273,9 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
         return False  # "E", "+19.05", a code address
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False  # a piece of a bracket: "EWO)-guided reasoning path retrieval"
-    if concept_key(text) in BROAD_FIELDS:
-        return False  # "language models", "machine learning": fields, not concepts
+    key = concept_key(text)
+    if key in BROAD_FIELDS or key in GENERIC_COSTS:
+        return False  # "language models", "machine learning": fields; "computational cost"
     named = _has_name(span)
     if named:
         return True

@@ -96,6 +96,8 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("ablation study", False), ("Python implementation", False), ("investigative tool", False),
     ("Transformer-based baseline", False), ("real-world deployment", False),
     ("sentiment analysis", True), ("privacy evaluation", True),
+    ("computational cost", False), ("computational costs", False),
+    ("computational complexity", False), ("training time", True), ("peak memory", True),
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
