@@ -209,7 +209,8 @@ TASK_HEADS = word_set(
     control manipulation navigation extraction labeling labelling tagging reconstruction
     super-resolution re-identification verification forecasting editing alignment grasping
     teaming programming deduction coding localisation recommendation interpretability
-    comprehension registration colorization diagnosis imputation restoration
+    comprehension registration colorization diagnosis imputation restoration driving grading
+    tutoring discovery mapping assessment
     """
 )
 TASK_STANDALONE = word_set(

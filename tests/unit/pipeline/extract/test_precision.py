@@ -72,6 +72,9 @@ def _trimmed(text: str) -> str | None:
     ("average precision", "average precision"),
     ("the", None),  # nothing left: no word read past the span
     ("mean average precision", "mean average precision"),
+    # a task's systems are the task ("driving", "grading", "discovery" are task heads)
+    ("autonomous driving systems", "autonomous driving"),
+    ("short answer grading systems", "short answer grading"),
 ])
 def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None:
     assert _trimmed(text) == expected
