@@ -101,6 +101,7 @@ __all__ = ["keep", "refine", "trim"]
 _STRONG = 5  # evidence that decides a name's type for the whole paper (cue words, lists)
 _COORD = frozenset({"and", "or", "&", ","})
 _POSSESSIVE = ("'s", "'", "\u2019s", "\u2019")
+_ACCURACY_WORDS = frozenset({"accuracy", "accuracies"})
 # a name-typing data head after a name: which type it gives
 _HEAD_TYPE: dict[str, ConceptType] = {
     **{w: D for w in DATASET_CUES | {"data", "collection", "split", "splits", "set", "sets"}},
@@ -300,7 +301,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
         ):
             return False  # "generation", "retrieval", "sampling", a title's "Framework"
         common = _lower_word(span, 0) or (in_title_case and span[0].text[1:].islower())
-        if common and "-" not in first and first not in TASK_STANDALONE | METHOD_STANDALONE:
+        if (common and first.isalpha()
+                and first not in TASK_STANDALONE | METHOD_STANDALONE):
             # "misinformation", "Regularization" starting a sentence, a Title Case title's
             # "Vision", "Discovery"
             return False
@@ -308,8 +310,10 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
             ("ed", "al", "ive", "ous", "ic", "ible", "able", "ful", "less", "ent", "ant")
         ) or first.rsplit("-", 1)[-1] in _MODIFIER_ENDS):
             return False  # "semi-supervised", "multi-talented", "zero-shot", "multi-label"
-    # one paper's description, named by no other paper: "sequential environmental feedback"
-    return phrases is None or not is_descriptive(text) or concept_key(text) in phrases
+    # one paper's description, named by no other paper: "sequential environmental feedback";
+    # a measure of accuracy is a metric all the same ("grading accuracy")
+    return (phrases is None or not is_descriptive(text) or key in phrases
+            or (len(span) > 1 and last in _ACCURACY_WORDS))
 
 
 def _title_task(span: Span) -> bool:

@@ -101,6 +101,7 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("sentiment analysis", True), ("privacy evaluation", True),
     ("computational cost", False), ("computational costs", False),
     ("computational complexity", False), ("training time", True), ("peak memory", True),
+    ("pass@3", True), ("pass@k", True),  # a metric, though lower case and one token
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
@@ -266,3 +267,11 @@ def test_an_acronym_takes_the_type_of_its_whole_long_form_only() -> None:
     retype(docs, [last_words, omgsr, long_form, vsr])
     assert omgsr.type is M  # "Real-ISR" is no long form of OMGSR
     assert vsr.type is T  # "video super-resolution" is VSR's
+
+
+def test_a_phrase_no_other_paper_names_goes_unless_it_measures_accuracy() -> None:
+    doc = build_nlp()("x grading accuracy and grading quirks")
+    table = frozenset({"accuracy"})  # the phrase table: neither phrase is in it
+    assert keep(doc[1:3], False, "", table)  # "grading accuracy": a metric all the same
+    assert not keep(doc[4:6], False, "", table)
+    assert keep(doc[4:6], False, "", None)  # no table, no check
