@@ -12,8 +12,9 @@ per paper:
    form (ACR)" becomes two spans, as in SciREX (all as ``ModelExtractor``, ``model.py``);
 2. the rule layer (``RuleExtractor.candidates`` on the same docs) adds its acronym long forms
    and named artifacts (tiers 3 and 2: names, every use of an acronym the paper defines), and
-   metric phrases and cost measures ("success rate", "training time"), where no NER span
-   overlaps them; a long form the NER split ("Semi-supervised Aggregation" | "Globally-Enhanced
+   metric phrases, cost measures ("success rate", "training time") and the items of a list
+   of metrics ("metrics: faithfulness, answer relevance, ..."), where no NER span overlaps
+   them; a long form the NER split ("Semi-supervised Aggregation" | "Globally-Enhanced
    Ensemble" of "... for Globally-Enhanced Ensemble (SAGE)") is one span again, typed as the
    NER typed its longest piece;
 3. where a name the rules type from strong evidence (the short lists of well-known names or

@@ -52,6 +52,7 @@ from pipeline.extract.lexicon import (
     BENCHMARK_CUES,
     BENCHMARK_SUFFIXES,
     COST_MEASURES,
+    CUT_WORDS,
     DATASET_CUES,
     DATASET_SUFFIXES,
     ED_OK,
@@ -260,6 +261,48 @@ def suffix_type(text: str) -> ConceptType | None:
 
 
 _TASK_WORDS = frozenset({"task", "tasks", "problem", "problems"})
+_METRIC_LIST_CUES = frozenset({"metrics", "measures", "criteria"})
+_LIST_OPENERS = ((":",), ("such", "as"), ("including",), ("like",), ("(",), ("namely",))
+_LIST_GLUE = frozenset({",", "and", "or"})
+
+
+def _metric_list(doc: Doc) -> list[tuple[int, int]]:
+    """The items a paper lists as its metrics: "generation metrics: faithfulness, answer
+    relevance, context relevance, and factual correctness", "metrics such as BLEU and
+    chrF", "in terms of accuracy and F1" (one to four words each; the list ends at the
+    sentence's end, a bracket or a longer item)."""
+    tokens = token_table(doc)
+    lowers, n = tokens.lower, len(tokens.lower)
+    out: list[tuple[int, int]] = []
+    for i in range(n - 1):
+        j = None
+        if lowers[i] in _METRIC_LIST_CUES:
+            for opener in _LIST_OPENERS:
+                if tuple(lowers[i + 1 : i + 1 + len(opener)]) == opener:
+                    j = i + 1 + len(opener)
+                    break
+        elif lowers[i : i + 3] == ["in", "terms", "of"]:
+            j = i + 3
+        if j is None:
+            continue
+        sent = tokens.sent_start[i]
+        start = j
+        for k in range(j, n + 1):
+            ends_item = (k == n or tokens.sent_start[k] != sent or lowers[k] in _LIST_GLUE
+                         or lowers[k] in (".", ";", ")", "(", ":"))
+            ends_list = not ends_item and k > start and (
+                lowers[k] in CUT_WORDS or lowers[k] in VERBISH)
+            if not (ends_item or ends_list):
+                continue
+            if 0 < k - start <= 4:
+                out.append((start, k))
+            elif k - start > 4:
+                break  # a clause, not a list item
+            if ends_list or k == n or tokens.sent_start[k] != sent or (
+                    lowers[k] not in _LIST_GLUE):
+                break  # "accuracy and F1 over baselines": the list ends at "over"
+            start = k + 1
+    return out
 
 
 def _long_form_type(span: Span, proposed: bool) -> ConceptType | None:
@@ -365,13 +408,17 @@ class RuleExtractor:
 
     def measures(self, title: Doc, abstract: Doc) -> list[Candidate]:
         """Metric phrases and cost measures as written ("success rate", "training time",
-        "memory footprint"): METRICs whatever their context, the longest match kept."""
+        "memory footprint"): METRICs whatever their context, the longest match kept; and the
+        items of a list of metrics (``_metric_list``)."""
         out = []
         for di, doc in enumerate((title, abstract)):
             spans = [doc[s:e] for _, s, e in self.metric_matcher(doc)]
             spans += [doc[s:e] for _, s, e in self.cost_matcher(doc)]
             out += [Candidate(di, sp.start, sp.end, R, tier=2, strength=5)
                     for sp in filter_spans(spans)]
+            taken = {(c.start, c.end) for c in out if c.doc_index == di}
+            out += [Candidate(di, s, e, R, tier=2, strength=5)
+                    for s, e in _metric_list(doc) if (s, e) not in taken]
         return out
 
     def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[Candidate]:

@@ -187,3 +187,25 @@ def test_an_acronym_is_what_the_paper_calls_it_before_its_long_forms_head(extrac
     assert types_of(e, "KDTC") == {ConceptType.METHOD}  # ", a framework" beats "Classification"
     assert types_of(e, "OKBench") == {ConceptType.BENCHMARK}  # its own "-Bench" form first
     assert types_of(e, "CVR") == {ConceptType.TASK}  # "(CVR) problem"
+
+
+def test_the_metrics_a_paper_lists_are_metric_candidates() -> None:
+    from pipeline.extract import build_nlp
+    from pipeline.extract.rules import RuleExtractor
+
+    nlp = build_nlp()
+    rules = RuleExtractor(nlp=nlp)
+    title = nlp("A study")
+    for text, expected in [
+        ("We use generation metrics: faithfulness, answer relevance, context relevance, and "
+         "factual correctness.",
+         ["faithfulness", "answer relevance", "context relevance", "factual correctness"]),
+        ("It gains in terms of accuracy and F1 over baselines.", ["accuracy", "F1"]),
+        ("We use metrics such as BLEU, chrF and COMET to evaluate the system across many "
+         "languages.", ["BLEU", "chrF", "COMET"]),
+        ("We report metrics that matter to users in the long run.", []),
+    ]:
+        abstract = nlp(text)
+        found = [abstract[c.start : c.end].text for c in rules.measures(title, abstract)
+                 if c.type is ConceptType.METRIC]
+        assert found == expected, text
