@@ -439,7 +439,8 @@ GENERIC_COSTS = _keys(
     "computational load|computational burden|computational resources|computing resources|"
     "compute cost|computational demand|computational demands"
 )
-BROAD_FIELDS = frozenset({"language-model", "machine-learning", "deep-learning"})
+BROAD_FIELDS = frozenset({"language-model", "machine-learning", "deep-learning", "lm", "ml",
+                          "dl", "artificial-intelligence", "ai"})
 GENERIC_WORDS = word_set(
     """
     generation retrieval prediction recognition segmentation detection classification

@@ -89,7 +89,7 @@ from pipeline.extract.lexicon import (
     is_not_a_name,
 )
 from pipeline.extract.phrases import is_descriptive
-from pipeline.extract.rules import head_type_word
+from pipeline.extract.rules import KNOWN_NAME_STRENGTH, head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
 from pipeline.extract.spans import Candidate, TokenTable, token_table
 from pipeline.normalize import acronym_long_form_start
@@ -335,8 +335,10 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
     keys = [concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end)) for c in cands]
     for c, key in zip(cands, keys, strict=True):
         span = docs[c.doc_index][c.start : c.end]
-        if key in KNOWN:
-            c.type, c.strength = KNOWN[key], max(c.strength, 7)
+        if key in KNOWN and c.strength < KNOWN_NAME_STRENGTH:
+            # (a name the paper's own words type as strongly keeps it: "we introduce Synapse,
+            # a computer agent", though the short lists know a Synapse dataset)
+            c.type, c.strength = KNOWN[key], KNOWN_NAME_STRENGTH
         elif (len(span) > 1 and span[-1].lower_ in EXAM_HEADS and span[-1].text[:1].isupper()
               and span[0].text[:1].isupper()):
             c.type, c.strength = B, max(c.strength, _STRONG)  # "Medical Licensing Examination"

@@ -93,7 +93,8 @@ from schemas.model import ConceptType, Mention, Paper, PaperExtraction
 
 __all__ = ["KNOWN_NAME_STRENGTH", "RuleExtractor", "head_type_word", "name_shaped", "suffix_type"]
 
-KNOWN_NAME_STRENGTH = 7  # a name's type from the short lists: the strongest evidence there is
+KNOWN_NAME_STRENGTH = 7  # a name's type from the short lists
+OWN_WORDS_STRENGTH = 8  # the paper calls the name a technique: stronger than the short lists
 
 
 # ---------------------------------------------------------------------------
@@ -697,7 +698,7 @@ class RuleExtractor:
         holds the token spans of the names listed with it ("X, Y and Z"), else just ``[(s, e)]``.
         The hybrid extractor asks it about the spans its NER calls DATASET.
 
-        Order: an apposition calling it a technique ("X, a computer agent", 7), the short
+        Order: an apposition calling it a technique ("X, a computer agent", 8), the short
         lists (7), an explicit cue next to the name or its list (5: "X dataset", "X, a new
         benchmark", "a novel framework, X", "the X (ACR) framework"), a title "X: A
         Dataset/Benchmark/..." (4; with no data word, METHOD 4), an evaluation context "on X"
@@ -709,8 +710,8 @@ class RuleExtractor:
         appositive = _apposition_type(doc, e, sent.end)
         if appositive is M:
             # the paper's own words beat the short lists: "we introduce Synapse, a computer
-            # agent" (Synapse is also a segmentation dataset)
-            return M, KNOWN_NAME_STRENGTH
+            # agent" (Synapse is also a segmentation dataset), in every mention of the paper
+            return M, OWN_WORDS_STRENGTH
         for k in (key, base):
             if k in KNOWN:
                 return KNOWN[k], KNOWN_NAME_STRENGTH

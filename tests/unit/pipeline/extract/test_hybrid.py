@@ -182,6 +182,8 @@ def test_sample_organisations_tools_and_title_words_are_not_datasets(sample) -> 
         ConceptType.METHOD}
     # a released corpus with a plain English name keeps its type
     assert "Content Behavior Corpus" in data
+    # "we introduce Synapse, a computer agent": the paper's words beat the short lists' dataset
+    assert types_of(by_title(sample, "Synapse:"), "Synapse") == {ConceptType.METHOD}
 
 
 def test_model_checkpoints_and_generic_data_heads() -> None:

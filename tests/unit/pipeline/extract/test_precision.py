@@ -102,6 +102,7 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("computational cost", False), ("computational costs", False),
     ("computational complexity", False), ("training time", True), ("peak memory", True),
     ("pass@3", True), ("pass@k", True),  # a metric, though lower case and one token
+    ("LMs", False), ("AI", False), ("artificial intelligence", False),  # fields
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
