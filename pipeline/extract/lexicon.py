@@ -439,8 +439,11 @@ GENERIC_COSTS = _keys(
     "computational load|computational burden|computational resources|computing resources|"
     "compute cost|computational demand|computational demands"
 )
-BROAD_FIELDS = frozenset({"language-model", "machine-learning", "deep-learning", "lm", "ml",
-                          "dl", "artificial-intelligence", "ai"})
+BROAD_FIELDS = frozenset({
+    "language-model", "machine-learning", "deep-learning", "lm", "ml", "dl",
+    "artificial-intelligence", "ai", "generative-ai", "nlp", "natural-language-processing",
+    "computer-vision", "robotics", "speech-processing",
+})
 GENERIC_WORDS = word_set(
     """
     generation retrieval prediction recognition segmentation detection classification

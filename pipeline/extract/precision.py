@@ -277,6 +277,10 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
     key = concept_key(text)
     if key in BROAD_FIELDS or key in GENERIC_COSTS:
         return False  # "language models", "machine learning": fields; "computational cost"
+    if len(span) == 1 and text[1:2].isupper() and any(ch.islower() for ch in text[2:]) and (
+            text.lower() in STRIP_HEADS or text.lower() in GENERIC_WORDS
+            or head_type_word(text.lower()) is not None):
+        return False  # "NEtworks": a common word in a broken case, no name
     named = _has_name(span)
     if named:
         return True

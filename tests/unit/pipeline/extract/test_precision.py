@@ -103,6 +103,8 @@ def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None
     ("computational complexity", False), ("training time", True), ("peak memory", True),
     ("pass@3", True), ("pass@k", True),  # a metric, though lower case and one token
     ("LMs", False), ("AI", False), ("artificial intelligence", False),  # fields
+    ("NLP", False), ("computer vision", False), ("generative AI", False),
+    ("NEtworks", False), ("GFlowNets", True),  # a common word in a broken case is no name
 ])
 def test_keep_drops_generic_words_qualities_and_fragments(text: str, kept: bool) -> None:
     doc = build_nlp()("x " + text)
