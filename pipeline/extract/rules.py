@@ -519,10 +519,9 @@ class RuleExtractor:
                 acronyms.setdefault(acr.text, None)
                 continue
             long_span = doc[first:i]
-            # "open scenario HAD (OHAD)": the kind of its head, an acronym defined before;
-            # "... (VRP) problem": the word after it
-            # "... Classification (KDH-MLTC), a framework leveraging ...": what the paper
-            # calls it beats its long form's head
+            # what the paper calls it beats its long form's head: an apposition ("...
+            # Classification (KDH-MLTC), a framework"), its head an acronym defined before
+            # ("open scenario HAD (OHAD)"), the word after it ("(CVR) problem")
             by_context = (_apposition_type(doc, i + 3, doc[i + 1].sent.end)
                           or acronyms.get(texts[i - 1])
                           or (T if i + 3 < len(doc) and tokens.lower[i + 3] in _TASK_WORDS
