@@ -339,10 +339,11 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
     keys = [concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end)) for c in cands]
     for c, key in zip(cands, keys, strict=True):
         span = docs[c.doc_index][c.start : c.end]
-        if key in KNOWN and c.strength < KNOWN_NAME_STRENGTH:
-            # (a name the paper's own words type as strongly keeps it: "we introduce Synapse,
-            # a computer agent", though the short lists know a Synapse dataset)
-            c.type, c.strength = KNOWN[key], KNOWN_NAME_STRENGTH
+        if key in KNOWN:
+            if c.strength < KNOWN_NAME_STRENGTH:
+                # (a name the paper's own words type more strongly keeps it: "we introduce
+                # Synapse, a computer agent", though the short lists know a Synapse dataset)
+                c.type, c.strength = KNOWN[key], KNOWN_NAME_STRENGTH
         elif (len(span) > 1 and span[-1].lower_ in EXAM_HEADS and span[-1].text[:1].isupper()
               and span[0].text[:1].isupper()):
             c.type, c.strength = B, max(c.strength, _STRONG)  # "Medical Licensing Examination"

@@ -278,3 +278,11 @@ def test_a_phrase_no_other_paper_names_goes_unless_it_measures_accuracy() -> Non
     assert keep(doc[1:3], False, "", table)  # "grading accuracy": a metric all the same
     assert not keep(doc[4:6], False, "", table)
     assert keep(doc[4:6], False, "", None)  # no table, no check
+
+
+def test_a_known_name_typed_strongly_is_not_retyped_by_its_head_word() -> None:
+    docs = (build_nlp()("A study"), build_nlp()("We fit it by maximum likelihood estimation."))
+    mle = _cand(docs[1], "maximum likelihood estimation", M)
+    mle.strength = 8  # the paper's own words, stronger than the short lists
+    retype(docs, [mle])
+    assert mle.type is M  # "estimation" is a task head, but the name is known as a method
