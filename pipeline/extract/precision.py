@@ -132,10 +132,10 @@ _MODIFIER_ENDS = frozenset({"shot", "label", "modal", "view", "level", "scale", 
 _METHOD_MODIFIER_ENDS = ("-augmented", "-based", "-guided", "-driven", "-enhanced")
 
 
-def _has_name(span: Span) -> bool:
-    """A name-shaped token (GPT-4, WebArena, MVS) or the whole span a known name."""
-    key = concept_key(span.text)
-    return key in KNOWN or key in HEADED_NAMES or any(_name_shaped(t.text) for t in span)
+def _has_name(words: list[str], key: str) -> bool:
+    """A name-shaped word (GPT-4, WebArena, MVS) or the whole span (concept key ``key``) a
+    known name."""
+    return key in KNOWN or key in HEADED_NAMES or any(_name_shaped(w) for w in words)
 
 
 def _lower_word(span: Span, i: int) -> bool:
@@ -235,9 +235,16 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     return start, end, cue
 
 
+_KNOWN_LAST_PARTS = frozenset(key.rsplit("-", 1)[-1] for key in KNOWN)
+
+
 def _known_with(tokens: TokenTable, first: int, end: int) -> bool:
     """Token ``first`` is part of a known name ending at ``end``: "novel" of "novel view
     synthesis" (not "the" of "the ImageNet", which the key drops anyway)."""
+    last = tokens.text[end - 1]
+    if any(ch.isalnum() for ch in last) and (
+            concept_key(last).rsplit("-", 1)[-1] not in _KNOWN_LAST_PARTS):
+        return False  # no known name ends in this word (most spans: the key is never built)
     key = concept_key(tokens.span_text(first, end))
     return key in KNOWN and key != concept_key(tokens.span_text(first + 1, end))
 
@@ -265,9 +272,11 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
          phrases: frozenset[str] | None = None) -> bool:
     """Whether a trimmed span is a concept a reader would list (step 3); ``phrases`` is the
     model's table of lower-case phrases other papers name (``pipeline.extract.phrases``)."""
-    text = span.text
+    tokens = token_table(span.doc)
+    text = tokens.span_text(span.start, span.end)
+    words = tokens.text[span.start : span.end]
     if any(ch in text for ch in "\\{}$") or any(
-        t.lower_ in _POSSESSIVE or t.text.endswith(_POSSESSIVE) for t in span
+        w.lower() in _POSSESSIVE or w.endswith(_POSSESSIVE) for w in words
     ):
         return False  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
     if len(text) < 2 or not any(ch.isalpha() for ch in text) or _WEB.search(text):
@@ -281,18 +290,19 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
             text.lower() in STRIP_HEADS or text.lower() in GENERIC_WORDS
             or head_type_word(text.lower()) is not None):
         return False  # "NEtworks": a common word in a broken case, no name
-    named = _has_name(span)
+    named = _has_name(words, key)
     if named:
         return True
     if (in_title_case and singular_surface(text).lower() not in abstract_lower
             and not _title_task(span)):
         return False  # a Title Case title's words: "Local Information Matter", "It Matter"
-    last = span[-1].lower_
+    lowers = tokens.lower[span.start : span.end]
+    last = lowers[-1]
     if last in NON_CONCEPT_HEADS or singular_surface(last) in NON_CONCEPT_HEADS:
         return False  # "computational efficiency", "natural language response"
-    if last in STUDY_HEADS and all(t.lower_ in STUDY_WORDS for t in span[:-1]):
+    if last in STUDY_HEADS and all(w in STUDY_WORDS for w in lowers[:-1]):
         return False  # "empirical analysis", "systematic evaluation": the paper's work
-    first = span[0].lower_
+    first = lowers[0]
     if _lower_word(span, 0) and (
         first in VERBISH or _finite(first) or first.endswith("ly")
         or (first.endswith("ing") and first not in ING_OK and first not in TASK_HEADS
@@ -336,20 +346,22 @@ def _finite(word: str) -> bool:
 def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
     """Known names from the short lists, task heads, one type per key and acronym (step 4)."""
     strongest: dict[str, tuple[int, ConceptType]] = {}
-    keys = [concept_key(token_table(docs[c.doc_index]).span_text(c.start, c.end)) for c in cands]
+    tables = [token_table(doc) for doc in docs]
+    keys = [concept_key(tables[c.doc_index].span_text(c.start, c.end)) for c in cands]
     for c, key in zip(cands, keys, strict=True):
-        span = docs[c.doc_index][c.start : c.end]
+        words = tables[c.doc_index].text[c.start : c.end]
+        lowers = tables[c.doc_index].lower[c.start : c.end]
         if key in KNOWN:
             if c.strength < KNOWN_NAME_STRENGTH:
                 # (a name the paper's own words type more strongly keeps it: "we introduce
                 # Synapse, a computer agent", though the short lists know a Synapse dataset)
                 c.type, c.strength = KNOWN[key], KNOWN_NAME_STRENGTH
-        elif (len(span) > 1 and span[-1].lower_ in EXAM_HEADS and span[-1].text[:1].isupper()
-              and span[0].text[:1].isupper()):
+        elif (len(words) > 1 and lowers[-1] in EXAM_HEADS and words[-1][:1].isupper()
+              and words[0][:1].isupper()):
             c.type, c.strength = B, max(c.strength, _STRONG)  # "Medical Licensing Examination"
-        elif c.type is M and not any(_name_shaped(t.text) for t in span):
-            last = span[-1].lower_
-            mods = [t.lower_ for t in span[:-1]]
+        elif c.type is M and not any(_name_shaped(w) for w in words):
+            last = lowers[-1]
+            mods = lowers[:-1]
             if (last in TASK_HEADS and last not in AMBIGUOUS_TASK_HEADS
                     and last not in METHOD_STRONG_HEADS and mods
                     and not (last == "reasoning" and any(m.endswith(_METHOD_MODIFIER_ENDS)
@@ -401,7 +413,8 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
            phrases: frozenset[str] | None = None) -> list[Candidate]:
     """One paper's spans as concepts a reader would list (the module docstring's steps)."""
     # only a Title Case title's words are checked against the abstract (``keep``)
-    abstract_lower = docs[1].text.lower() if title_case else ""
+    abstract = token_table(docs[1])
+    abstract_lower = abstract.span_text(0, len(abstract.text)).lower() if title_case else ""
     out: list[Candidate] = []
     taken: set[tuple[int, int, int]] = set()
     for c in cands:
