@@ -163,11 +163,13 @@ class HybridExtractor(ModelExtractor):
                 evidence[key] = found
         title_case = _is_title_case(docs[0])
         kept = []
+        tables = [token_table(doc) for doc in docs]
         for c in out:
             span = docs[c.doc_index][c.start : c.end]
-            if is_not_a_name(span.text):
+            text = tables[c.doc_index].span_text(c.start, c.end)
+            if is_not_a_name(text):
                 continue  # "OpenAI", "MATLAB": organisations and tools, whatever the NER says
-            if _model_checkpoint(span.text):
+            if _model_checkpoint(text):
                 c.type = M  # "Falcon-7b" in a list of LLMs is a model, not data or a metric
             elif (c.type is T and c.tier == 0 and c.strength < _STRONG
                   and self._proposed_name(docs, c, span)):
@@ -178,7 +180,7 @@ class HybridExtractor(ModelExtractor):
                 # ("mathematical reasoning benchmarks": the filter strips the head)
                 continue
             elif c.type in (D, B):
-                strength, c.type = evidence[concept_key(span.text)]
+                strength, c.type = evidence[concept_key(text)]
                 in_title_case = title_case and c.doc_index == 0
                 if (self.filter_datasets and strength < KNOWN_NAME_STRENGTH
                       and _generic_data(span, in_title_case)):
