@@ -282,7 +282,7 @@ def _metric_list(doc: Doc) -> list[tuple[int, int]]:
                 if tuple(lowers[i + 1 : i + 1 + len(opener)]) == opener:
                     j = i + 1 + len(opener)
                     break
-        elif lowers[i : i + 3] == ["in", "terms", "of"]:
+        elif lowers[i] == "in" and lowers[i + 1 : i + 3] == ["terms", "of"]:
             j = i + 3
         if j is None:
             continue
