@@ -134,13 +134,15 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path, pool: Path
     x, y = labelled_examples(extractor, load_concept_gold(pool, "all"), own_paper_counted=True)
     weights, bias = fit(x, y)
     log(f"concept filter: {len(y)} examples from the pool, {int(y.sum())} positive")
+    label = "the given papers"
     if selection is None:
         selection = [*load_concept_gold(GOLD_PATH, "dev"), *load_concept_gold(TUNE_POOL_PATH)]
+        label = "dev half + tuning pool"
     unfiltered = _FilterOff(extractor, selection)
     curve: list[tuple[float, float]] = []  # (threshold, typed F1 on the selection papers)
     for threshold in (0.0, *THRESHOLDS):
         p, r, f1 = unfiltered.typed_scores(ConceptFilter(tuple(weights), bias, threshold))
-        log(f"  threshold {threshold:.2f}: dev half + tuning pool ({len(selection)} papers) "
+        log(f"  threshold {threshold:.2f}: {label} ({len(selection)} papers) "
             f"typed P {p:.3f} R {r:.3f} F1 {f1:.3f}")
         curve.append((threshold, f1))
     best = max(f1 for _, f1 in curve)
