@@ -142,6 +142,15 @@ class HybridExtractor(ModelExtractor):
                         if r not in out:
                             out.append(r)
                         continue
+                    if r.start < m.start < r.end <= m.end and _label(m.type) is D is _label(
+                        r.type
+                    ):
+                        # the NER began a name late ("Wild dataset" of "the Labeled Faces in
+                        # the Wild dataset"): the rules' whole name
+                        out.remove(m)
+                        if r not in out:
+                            out.append(r)
+                        continue
                     if _label(m.type) == _label(r.type):
                         continue
                     if m.start <= r.start and r.end <= m.end and (m.start, m.end) != (

@@ -428,7 +428,12 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
         # dataset"
         list_cue = pieces[-1][2] if pieces and len(pieces) > 1 else None
         for s, e, cue in pieces:
-            if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower, phrases):
+            # a name the paper's words call data needs no other paper naming it: "Citeseer"
+            # in "the Cora, Citeseer and Pubmed citation network datasets"
+            cued_data = (c.is_name and c.type in (D, B) and c.strength >= _STRONG
+                         and (s, e) == (c.start, c.end))
+            if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower,
+                        None if cued_data else phrases):
                 continue
             if (c.doc_index, s, e) in taken:
                 continue

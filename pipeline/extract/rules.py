@@ -267,6 +267,91 @@ _LIST_OPENERS = ((":",), ("such", "as"), ("including",), ("like",), ("(",), ("na
 _LIST_GLUE = frozenset({",", "and", "or"})
 
 
+# lower-case words inside a Title Case name: "Labeled Faces in the Wild", "Objects of Daily Life"
+_NAME_INNER_WORDS = frozenset({"in", "of", "the"})
+_PLURAL_DATA_CUES = frozenset({"datasets", "corpora", "benchmarks", "databases", "suites"})
+
+
+def _titled_word(tokens: TokenTable, i: int) -> bool:
+    text = tokens.text[i]
+    if _is_titlecase(text):
+        return text.replace("-", "").isalpha() and not tokens.is_stop[i]
+    return _name_shaped(text)
+
+
+def _titled_run_start(tokens: TokenTable, end: int, floor: int) -> int:
+    """The start of the Title Case words ending at ``end`` (exclusive), at or after ``floor``
+    (no run: ``end``). "in", "of" and "of the"/"in the" join a run only between Title Case
+    words."""
+    lower = tokens.lower
+    k = end
+    while k - 1 >= floor:
+        if _titled_word(tokens, k - 1):
+            k -= 1
+            continue
+        inner = k - 1
+        while inner >= floor and lower[inner] in _NAME_INNER_WORDS and k - inner <= 2:
+            inner -= 1
+        if (k < end and inner < k - 1 and inner >= floor and lower[inner + 1] in ("in", "of")
+                and _titled_word(tokens, inner)):
+            k = inner
+            continue
+        break
+    return k
+
+
+def _named_before_data_cues(tokens: TokenTable) -> list[tuple[int, int]]:
+    """Names a dataset or benchmark cue follows: "the Cityscapes dataset", "the Stanford Question
+    Answering Dataset", "the Labeled Faces in the Wild dataset", and each name of a list before
+    a plural cue: "the T-LESS and LineMOD datasets", and before its modifiers too: "the Cora,
+    Citeseer and Pubmed citation network datasets".
+
+    The first word of a sentence never starts a run: it is capitalised anyway.
+    """
+    texts, lower, sent_starts = tokens.text, tokens.lower, tokens.sent_start
+    n = len(texts)
+    runs: list[tuple[int, int]] = []
+    for j in range(1, n):
+        if lower[j] not in _DATA_CUES:
+            continue
+        titled_cue = _is_titlecase(texts[j])
+        if titled_cue and j + 1 < n and _titled_word(tokens, j + 1):
+            continue  # the cue is inside a name: "Graph-Guided Environment Reasoning"
+        floor = sent_starts[j] + 1
+        k = _titled_run_start(tokens, j, floor)
+        # a name ends in a Title Case word: "HOI datasets", "USAR environment" describe data;
+        # a lone hyphen compound mostly does too ("Vision-Language datasets")
+        direct = k < j and _is_titlecase(texts[j - 1]) and (j - k > 1 or "-" not in texts[j - 1])
+        if direct:
+            runs.append((k, j + 1 if titled_cue else j))
+        if lower[j] not in _PLURAL_DATA_CUES:
+            continue
+        if k < j:
+            start = k
+        else:
+            last = j  # the last name of a list may stand before lower-case modifiers
+            while (last - 1 >= floor and j - last < 3 and tokens.is_alpha[last - 1]
+                   and texts[last - 1].islower() and not tokens.is_stop[last - 1]):
+                last -= 1
+            start = _titled_run_start(tokens, last, floor) if last < j else last
+            if start == last:
+                continue
+        items = [(start, j if k < j else last)]
+        while True:
+            glue = start
+            while glue - 1 >= floor and lower[glue - 1] in _LIST_GLUE and start - glue < 2:
+                glue -= 1
+            if glue == start:
+                break
+            previous = _titled_run_start(tokens, glue, floor)
+            if previous == glue:
+                break
+            items.append((previous, glue))
+            start = previous
+        if len(items) > 1:  # one name before modifiers: "GPT-4o generated datasets" is no list
+            runs.extend(items[1:] if direct else items)
+    return runs
+
 def _metric_list(doc: Doc) -> list[tuple[int, int]]:
     """The items a paper lists as its metrics: "generation metrics: faithfulness, answer
     relevance, context relevance, and factual correctness", "metrics such as BLEU and
@@ -636,25 +721,16 @@ class RuleExtractor:
                     start -= 1
             spans.append((start, end))
             i = end
-        # "the Stanford Question Answering Dataset", "the Cityscapes dataset": capitalised
-        # words right before a dataset/benchmark cue
         if not in_title:
-            for j in range(1, n):
-                if tokens.lower[j] not in _DATA_CUES:
+            for run in _named_before_data_cues(tokens):
+                k, end = run
+                # a cue run takes in the names it spans ("UNBC-McMaster Shoulder-Pain")
+                inside = [sp for sp in spans if k <= sp[0] and sp[1] <= end]
+                if any(s < end and k < e for s, e in spans if (s, e) not in inside):
                     continue
-                k = j
-                while (
-                    k - 1 > sent_starts[j]
-                    and _is_titlecase(texts[k - 1])
-                    and tokens.is_alpha[k - 1]
-                    and not tokens.is_stop[k - 1]
-                ):
-                    k -= 1
-                if k == j:
-                    continue
-                end = j + 1 if _is_titlecase(texts[j]) else j
-                if end > k and not any(s < end and k < e for s, e in spans):
-                    spans.append((k, end))
+                for sp in inside:
+                    spans.remove(sp)
+                spans.append(run)
         spans.sort()
 
         out = []
@@ -726,6 +802,16 @@ class RuleExtractor:
             g_end += 3
         if g_end < len(doc):
             nxt = doc[g_end].lower_
+            if len(group) > 1:
+                # a list before a plural cue's modifiers: "Cora, Citeseer and Pubmed citation
+                # network datasets"
+                cue = g_end
+                while (cue < min(len(doc) - 1, g_end + 3) and doc[cue].is_alpha
+                       and doc[cue].is_lower and not doc[cue].is_stop
+                       and doc[cue].lower_ not in _PLURAL_DATA_CUES):
+                    cue += 1
+                if doc[cue].lower_ in _PLURAL_DATA_CUES:
+                    nxt = doc[cue].lower_
             if nxt in DATASET_CUES:
                 return D, 5
             if nxt in BENCHMARK_CUES:
