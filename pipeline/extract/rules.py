@@ -106,6 +106,20 @@ _VERSION = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)*)$")
 _WORDISH = re.compile(r"^[A-Za-z][A-Za-z\-]*[A-Za-z]$")
 _ACRONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-\.]{0,11}$")
 _DATA_CUES = DATASET_CUES | BENCHMARK_CUES
+# "Real-World Affective Faces (RAF) Database"; not a cue before a name ("MWE database")
+_DATA_AFTER_ACRONYM = DATASET_CUES | {"database"}
+
+
+def _data_cue_type(word: str) -> ConceptType | None:
+    return D if word in _DATA_AFTER_ACRONYM else B if word in BENCHMARK_CUES else None
+
+
+def _is_titled_name(words: list[str]) -> bool:
+    """Every word capitalised but the small ones: "Real-World Affective Faces", "Labeled Faces
+    in the Wild" (a name), not "fine-grained visual classification" (a task)."""
+    content = [w for w in words if w.lower() not in _NAME_INNER_WORDS and w.isalpha()]
+    return bool(content) and all(w[:1].isupper() for w in content)
+_EVAL_SPLITS = frozenset({"validation", "test", "training", "train", "dev", "evaluation"})
 
 
 def _is_titlecase(text: str) -> bool:
@@ -606,10 +620,13 @@ class RuleExtractor:
             long_span = doc[first:i]
             # what the paper calls it beats its long form's head: an apposition ("...
             # Classification (KDH-MLTC), a framework"), its head an acronym defined before
-            # ("open scenario HAD (OHAD)"), the word after it ("(CVR) problem")
+            # ("open scenario HAD (OHAD)"), the word after it ("(CVR) problem", "(RAF)
+            # Database")
+            after = tokens.lower[i + 3] if i + 3 < len(doc) else ""
             by_context = (_apposition_type(doc, i + 3, doc[i + 1].sent.end)
                           or acronyms.get(texts[i - 1])
-                          or (T if i + 3 < len(doc) and tokens.lower[i + 3] in _TASK_WORDS
+                          or (T if after in _TASK_WORDS else None)
+                          or (_data_cue_type(after) if _is_titled_name(texts[first:i])
                               else None))
             if len(long_span) > 1 and any(_name_shaped(t.text) for t in long_span):
                 # "... using LLM Specialized MCTS (MASTER)": keep the acronym, not the phrase
@@ -834,9 +851,10 @@ class RuleExtractor:
         if (len(back) >= 2 and back[-1] in (",", "called", "named", "dubbed", "termed")
                 and back[-2] in METHOD_CUES):
             return M, 5  # "a novel dehazing framework, WDMamba", "a method called X"
-        for w in reversed(back):
-            if w in DATASET_CUES:
-                return D, 5
+        for i, w in enumerate(reversed(back)):
+            if w in DATASET_CUES or (w in ("set", "sets", "split") and 0 < i < len(back) - 1
+                                     and back[-i] == "of" and back[-i - 2] in _EVAL_SPLITS):
+                return D, 5  # "the validation set of Real-World Affective Faces", 5
             if w in BENCHMARK_CUES:
                 return B, 5
             if w not in ("such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(",

@@ -272,6 +272,11 @@ def test_method_apposition_and_left_cues_type_a_name() -> None:
     # a 2025 abstract: a Title Case name first in a list before "datasets"
     ("Our method achieves state-of-the-art performance on the Blender, LLFF, and DTU datasets.",
      {"Blender", "LLFF", "DTU"}),
+    # an acronym whose Title Case long form a data word follows
+    ("We report accuracy on the validation set of Real-World Affective Faces (RAF) Database.",
+     {"Real-World Affective Faces", "RAF"}),
+    ("Due to the lack of spatio-temporal datasets, we construct the Unified Spatio-Temporal "
+     "Grounding (Uni-STG) dataset, comprising 480K instances across three tasks.", {"Uni-STG"}),
 ])
 def test_names_before_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str,
                                           names: set[str]) -> None:
@@ -288,6 +293,8 @@ def test_names_before_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str
      "approach in a real-world USAR environment.", "USAR"),
     ("We propose Xplore-Agent, a GUI agent framework that combines Action-aware GUI Modeling "
      "with Graph-Guided Environment Reasoning.", "Graph-Guided Environment"),
+    # a task's acronym before "datasets": the long form is no name
+    ("Fine-grained visual classification (FGVC) is hard, and FGVC datasets are small.", "FGVC"),
 ])
 def test_words_that_describe_data_are_not_named_data(hybrid: HybridExtractor, abstract: str,
                                                      not_data: str) -> None:
