@@ -53,7 +53,13 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.concept_filter import ConceptFilter
-from pipeline.extract.lexicon import KNOWN, is_not_a_name, word_set
+from pipeline.extract.lexicon import (
+    BENCHMARK_CUES,
+    DATASET_CUES,
+    KNOWN,
+    is_not_a_name,
+    word_set,
+)
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrase_counts, load_phrases
 from pipeline.extract.precision import refine
@@ -72,6 +78,7 @@ _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
 # the rules' evidence for METHOD that overrides an NER DATASET: an apposition or a left cue
 # (5), a title "X: ..." with no data word (4); not the weak default (1)
 _METHOD_EVIDENCE = 4
+_DATA_CUE_WORDS = DATASET_CUES | BENCHMARK_CUES
 _GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments")
 # words a title capitalises that are no evidence of a name
 _TITLE_SMALL = word_set("a an and as at by for from in of on or the to via vs with")
@@ -200,7 +207,7 @@ class HybridExtractor(ModelExtractor):
                 c.strength = max(c.strength, strength)
             kept.append(c)
         if not self.precision_filter:
-            return kept
+            return _with_data_cues(docs, kept)
         refined = refine(docs, kept, title_case, self.phrases)
         if self.concept_filter is None:
             return refined
@@ -234,6 +241,21 @@ class HybridExtractor(ModelExtractor):
             # the paper's own words say technique, whatever the NER says
             return strength, M
         return 0, D
+
+
+def _with_data_cues(docs: tuple[Doc, Doc], cands: list[Candidate]) -> list[Candidate]:
+    """SciREX-style mentions: a data word right after a dataset or benchmark is part of its
+    mention ("the CIFAR-10 dataset", "the IJB-A and IJB-B benchmarks"), as SciREX marks it
+    four times in five; the NER learnt it, the rules' names and some NER spans lack it."""
+    for c in cands:
+        if c.type not in (D, B):
+            continue
+        lower = token_table(docs[c.doc_index]).lower
+        if c.end < len(lower) and lower[c.end] in _DATA_CUE_WORDS and not any(
+            o.doc_index == c.doc_index and o.start <= c.end < o.end for o in cands
+        ):
+            c.end += 1
+    return cands
 
 
 def _name_like(span: Span, in_title_case: bool = False) -> bool:

@@ -300,3 +300,16 @@ def test_words_that_describe_data_are_not_named_data(hybrid: HybridExtractor, ab
                                                      not_data: str) -> None:
     (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
     assert not types_of(extraction, not_data) & EVAL_TYPES
+
+
+def test_a_mention_takes_the_data_word_after_it_and_a_concept_does_not() -> None:
+    from pipeline.extract import MentionExtractor
+
+    paper = Paper(id="t", title="", abstract="Face verification was popularized by the Labeled "
+                  "Faces in the Wild dataset, and we report results on the IJB-A and IJB-B "
+                  "benchmarks.")
+    (mentions,) = MentionExtractor(n_process=1).extract([paper])
+    (concepts,) = HybridExtractor(n_process=1).extract([paper])
+    assert {"Labeled Faces in the Wild dataset", "IJB-B benchmarks"} <= {
+        m.text for m in mentions.mentions}
+    assert {"Labeled Faces in the Wild", "IJB-B"} <= {m.text for m in concepts.mentions}
