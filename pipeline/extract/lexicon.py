@@ -489,6 +489,14 @@ LEAD_CUT_WORDS = word_set(
     over under per versus vs within without through toward towards among
     """
 )
+# Verbs that are never nouns, cut from a span's start: "quantify SFC" (of "allows us to
+# quantify SFC"), "minimize latency"
+LEAD_VERBS = word_set(
+    """
+    quantify identify characterize characterise minimize minimise maximize maximise simplify
+    verify specify accelerate mitigate enhance improve utilize utilise
+    """
+)
 # Name endings that type a name (after the short lists, before context): "NoveltyBench",
 # "T2R-bench", "CodeAgent-Test", "Arena" are benchmarks; "ChipKG" (a knowledge graph),
 # "...Corpus" are datasets.

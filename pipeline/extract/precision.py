@@ -70,6 +70,7 @@ from pipeline.extract.lexicon import (
     KNOWN,
     LANGUAGES,
     LEAD_CUT_WORDS,
+    LEAD_VERBS,
     METHOD_STANDALONE,
     METHOD_STRONG_HEADS,
     NON_CONCEPT_HEADS,
@@ -187,6 +188,7 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
     while start < end and not _known_with(tokens, start, end) and (
             is_punct[start] or lowers[start] in EVALUATIVE
             or lowers[start] in LEAD_CUT_WORDS
+            or (lowers[start] in LEAD_VERBS and end - start > 1 and texts[start].islower())
             or lowers[start] in ("'s", "'")
             or (end - start > 1 and is_not_a_name(texts[start])
                 and lowers[start] not in LANGUAGES)):

@@ -51,7 +51,7 @@ NER_ONLY_NAMES = {"Adroit Hand"}
 SAMPLE_JUNK = [
     "sampling", "generalization", "pre-trained model", "AI system", "model size",
     "sized model", "eleven task", "expanding", "ImageNet dataset", "ImageNet test set",
-    "downstream task", "robustness", "efficiency", "generation",
+    "downstream task", "robustness", "efficiency", "generation", "quantify SFC",
 ]
 
 

@@ -75,6 +75,9 @@ def _trimmed(text: str) -> str | None:
     # a task's systems are the task ("driving", "grading", "discovery" are task heads)
     ("autonomous driving systems", "autonomous driving"),
     ("short answer grading systems", "short answer grading"),
+    # a verb that is never a noun began a clause ("allows us to quantify SFC")
+    ("quantify SFC", "SFC"), ("minimize inference latency", "inference latency"),
+    ("Improve", "Improve"),  # nothing would be left
 ])
 def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None:
     assert _trimmed(text) == expected
