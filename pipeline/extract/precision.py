@@ -88,6 +88,7 @@ from pipeline.extract.lexicon import (
     R,
     T,
     is_not_a_name,
+    word_set,
 )
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, head_type_word
@@ -345,6 +346,19 @@ def _finite(word: str) -> bool:
     return any(word.endswith(s) and word[: -len(s)] in VERBISH for s in ("es", "s", "ed", "d"))
 
 
+# heads that name a technique, never a problem: a TASK the NER ends in one is a METHOD.
+# Not "optimization": "Bayesian optimization" is a technique, "multi-objective optimization"
+# a problem
+_TECHNIQUE_HEADS = word_set(
+    """
+    prompting tuning fine-tuning finetuning distillation network transformer attention encoder
+    decoder autoencoder augmentation quantization pruning dropout normalization pooling
+    embedding classifier estimator perceptron boosting descent propagation backpropagation
+    steering diffusion forest bandit
+    """
+)
+
+
 def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
     """Known names from the short lists, task heads, one type per key and acronym (step 4)."""
     strongest: dict[str, tuple[int, ConceptType]] = {}
@@ -369,6 +383,9 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
                     and not (last == "reasoning" and any(m.endswith(_METHOD_MODIFIER_ENDS)
                                                          for m in mods))):
                 c.type = T  # "mathematical reasoning", "multi-view depth estimation"
+        elif (c.type is T and c.strength < _STRONG and lowers[-1] in _TECHNIQUE_HEADS
+              and not any(_name_shaped(w) for w in words)):
+            c.type = M  # "supervised finetuning", "Trajectory-as-Exemplar Prompting"
         if c.type is None:
             continue
         found = (c.strength, c.type)

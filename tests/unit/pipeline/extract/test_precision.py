@@ -289,3 +289,16 @@ def test_a_known_name_typed_strongly_is_not_retyped_by_its_head_word() -> None:
     mle.strength = 8  # the paper's own words, stronger than the short lists
     retype(docs, [mle])
     assert mle.type is M  # "estimation" is a task head, but the name is known as a method
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("supervised finetuning", M), ("Trajectory-as-Exemplar Prompting", M),
+    ("knowledge distillation", M),
+    # a problem's head stays a task: "optimization" names both
+    ("dynamic multi-objective optimization", T), ("image classification", T),
+])
+def test_a_task_ending_in_a_technique_head_is_a_method(text: str, expected: ConceptType) -> None:
+    docs = (build_nlp()("A study"), build_nlp()(f"We study {text} here."))
+    cand = _cand(docs[1], text, T)
+    retype(docs, [cand])
+    assert cand.type is expected
