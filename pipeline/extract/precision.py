@@ -201,6 +201,8 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
         start += 1  # "average OOD accuracy", "average cIoU"; not "average precision"
     if end - start > 2 and lowers[start].endswith("-based") and tokens.is_alpha[start + 1]:
         start += 1  # "learning-based multi-view stereo": the kind of method, not the task
+    if end - start > 2 and lowers[end - 1] == "et" and texts[end - 2][:1].isupper():
+        end -= 2  # a citation: "Symbolic Knowledge Distillation of West et (al.)"
     while end > start and ((is_punct[end - 1] and texts[end - 1] not in (")", "+"))
                            or lowers[end - 1] in CUT_WORDS
                            # a cut compound: "high-" (of "high- and low-frequency")
@@ -282,8 +284,9 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
         w.lower() in _POSSESSIVE or w.endswith(_POSSESSIVE) for w in words
     ):
         return False  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _WEB.search(text):
-        return False  # "E", "+19.05", a code address
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or _WEB.search(text) or (
+            "=" in text):
+        return False  # "E", "+19.05", a code address, "N=120"
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False  # a piece of a bracket: "EWO)-guided reasoning path retrieval"
     key = concept_key(text)

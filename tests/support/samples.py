@@ -52,6 +52,7 @@ SAMPLE_JUNK = [
     "sampling", "generalization", "pre-trained model", "AI system", "model size",
     "sized model", "eleven task", "expanding", "ImageNet dataset", "ImageNet test set",
     "downstream task", "robustness", "efficiency", "generation", "quantify SFC",
+    "N=120", "Symbolic Knowledge Distillation of West et",
 ]
 
 

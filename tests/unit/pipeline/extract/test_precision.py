@@ -78,6 +78,8 @@ def _trimmed(text: str) -> str | None:
     # a verb that is never a noun began a clause ("allows us to quantify SFC")
     ("quantify SFC", "SFC"), ("minimize inference latency", "inference latency"),
     ("Improve", "Improve"),  # nothing would be left
+    # a citation after the name: "... of West et al."
+    ("Symbolic Knowledge Distillation of West et", "Symbolic Knowledge Distillation"),
 ])
 def test_trim_head_words_and_edge_words(text: str, expected: str | None) -> None:
     assert _trimmed(text) == expected
