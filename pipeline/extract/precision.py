@@ -465,28 +465,40 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
             strength = c.strength if whole else (_STRONG if (cue or list_cue) else c.strength)
             if (cue or list_cue) and ctype in (D, B) and c.type in (D, B) and c.strength >= _STRONG:
                 ctype = c.type  # the rules' stronger evidence already split data from benchmark
-            if inner := _inner_names(doc, s, e):
+            if inner := _inner_names(doc, s, e, ctype):
                 # the name stands for the component a reader would list it as
-                for i in inner:
+                for i, itype in inner:
                     if (c.doc_index, i, i + 1) not in taken:
                         taken.add((c.doc_index, i, i + 1))
-                        out.append(Candidate(c.doc_index, i, i + 1,
-                                             KNOWN[concept_key(doc[i].text)], c.tier, _STRONG,
-                                             True))
+                        known = concept_key(doc[i].text) in KNOWN
+                        out.append(Candidate(c.doc_index, i, i + 1, itype, c.tier,
+                                             _STRONG if known else strength, True))
                 continue
             out.append(Candidate(c.doc_index, s, e, ctype, c.tier, strength, c.is_name))
     retype(docs, out)
     return out
 
 
-def _inner_names(doc: Doc, start: int, end: int) -> list[int]:
-    """Tokens of a longer span that are a known model or data name among common words: "CLIP"
-    of "CLIP text encoder" (not "Llama" of "Llama 2 chat": a name inside a longer name)."""
+def _inner_names(doc: Doc, start: int, end: int,
+                 ctype: ConceptType | None) -> list[tuple[int, ConceptType]]:
+    """Tokens of a longer span that are a model or data name among common words, with their
+    type: a known name ("CLIP" of "CLIP text encoder"), or in a METHOD or data span any name
+    ("SVM" of "post-processing SVM classifier", "Qwen2.5-72B" of "Qwen2.5-72B base model");
+    not "Llama" of "Llama 2 chat": a name inside a longer name."""
     if end - start < 2:
         return []
-    texts = token_table(doc).text
-    return [
-        i for i in range(start, end)
-        if KNOWN.get(concept_key(texts[i])) in (M, D, B) and texts[i] != texts[i].lower()
-        and all(texts[j].islower() for j in (i - 1, i + 1) if start <= j < end)
-    ]
+    tokens = token_table(doc)
+    texts, lowers = tokens.text, tokens.lower
+    # "MCQ generation", "TLA estimation" name a task, whatever the NER typed them
+    task_phrase = lowers[end - 1] in TASK_HEADS
+    out = []
+    for i in range(start, end):
+        if texts[i] == texts[i].lower() or not all(
+                texts[j].islower() for j in (i - 1, i + 1) if start <= j < end):
+            continue
+        known = KNOWN.get(concept_key(texts[i]))
+        if known in (M, D, B):
+            out.append((i, known))
+        elif known is None and ctype in (M, D, B) and not task_phrase and _name_shaped(texts[i]):
+            out.append((i, ctype))
+    return out

@@ -158,6 +158,17 @@ def test_a_known_name_inside_a_components_description_is_a_concept_too(
     assert "Llama" not in found
 
 
+def test_any_name_inside_a_methods_description_stands_for_it(hybrid: HybridExtractor) -> None:
+    """2025 abstracts (the tuning pool): the annotators list the name, not its description;
+    a task phrase around an acronym stays a task phrase."""
+    found = _mentions(hybrid, "We employ a two-stage fine-tuning process on the Qwen2.5-72B "
+                              "base model. Features go to a post-processing SVM classifier.")
+    assert found.get("Qwen2.5-72B") == {"METHOD"}
+    assert found.get("SVM") == {"METHOD"}
+    found = _mentions(hybrid, "We study automatic MCQ generation for exams.")
+    assert "MCQ" not in found
+
+
 def test_named_artifacts_are_typed_by_lists_cues_and_form(hybrid: HybridExtractor) -> None:
     found = _mentions(
         hybrid,
