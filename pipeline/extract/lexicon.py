@@ -45,7 +45,9 @@ _DATASET_NAMES = (
     "Common Voice|VoxCeleb|AudioSet|FineWeb|Dolma|SlimPajama|UltraChat|OpenOrca|"
     "Alpaca dataset|Dolly|LMSYS-Chat-1M|SketchyCOCO|FS-COCO|RefCOCO|RefCOCO+|RefCOCOg|"
     "GQA|TextVQA|DocVQA|ChartQA|OK-VQA|ScienceQA|MedQA|PubMedQA|MIMIC-III|MIMIC-IV|"
-    "CheXpert|LIDC-IDRI|CASIA|WIDER FACE|CrowdHuman|MOT17|Argoverse|SemanticKITTI|FINN.no"
+    "CheXpert|LIDC-IDRI|CASIA|WIDER FACE|CrowdHuman|MOT17|Argoverse|SemanticKITTI|FINN.no|"
+    # knowledge graphs
+    "Wikidata|Freebase|DBpedia|YAGO|ConceptNet|UMLS"
 )
 KNOWN_DATASETS = _keys(_DATASET_NAMES)
 _BENCHMARK_NAMES = (
@@ -83,6 +85,7 @@ KNOWN_METHODS = _keys(
     # them: "Qwen3-8B", "OMG-LLaVA" are METHODs, see ``model_family``)
     "LLaVA|Qwen2|Qwen2.5|Qwen3|DeepSeek-R1|DeepSeek-V3|Llama 4|Phi-3|Phi-4|Gemma 2|Gemma 3|"
     "Claude 3|Claude 3.5|Claude-3 Opus|o1|o3|GPT-4.1|GPT-5|Gemini 2.5|PEGASUS|BART|"
+    "Grok|Grok 3|Grok 4|Kimi|"
     "DINOv2|SAM2|SAM 2|ViT-B|ViT-L|ConvNeXt|Swin|Swin Transformer|Mamba|U-Net|UNet|nnU-Net|"
     "nnUNet|GRPO|PPO|DDPM|DDIM|LDM|DiT|ControlNet|3DGS|Gaussian Splatting|"
     "3D Gaussian Splatting|NSGA-II|BLIP|BLIP-2|InstructBLIP|Whisper|wav2vec 2.0|HuBERT|"
@@ -143,7 +146,7 @@ KNOWN: dict[str, ConceptType] = {
 TITLE_NAMES = word_set(
     """
     llama alpaca vicuna claude gemini mistral mixtral falcon qwen gemma bard atari minecraft
-    wikipedia transformer codex mujoco habitat
+    wikipedia transformer codex mujoco habitat grok kimi wikidata freebase dbpedia conceptnet
     """
 )
 # Languages: no concept alone, but a task's first word ("Korean font generation", "Chinese

@@ -183,6 +183,11 @@ def test_named_artifacts_are_typed_by_lists_cues_and_form(hybrid: HybridExtracto
     assert found["ChipKG"] == {"DATASET"}
     assert found["OMG-LLaVA"] == {"METHOD"}
     assert found["AMOS2022"] == found["Synapse"] == {"DATASET"}
+    # 2025 abstracts (the tuning pool): a model and a knowledge graph by name alone
+    found = _mentions(hybrid, "We integrate a dynamic knowledge graph with the Grok 3 large "
+                              "language model. We construct a benchmark grounded in Wikidata.")
+    assert found["Grok 3"] == {"METHOD"}
+    assert found["Wikidata"] == {"DATASET"}
 
 
 def test_filter_off_keeps_scirex_style_mentions() -> None:
