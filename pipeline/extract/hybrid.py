@@ -21,7 +21,9 @@ per paper:
    an explicit "dataset"/"benchmark" cue, strength >= 5) overlaps an NER span of another
    type, the rules' type wins ("WebArena" is a BENCHMARK even when the NER says METHOD); an
    NER span that merely contains such a name gives way to it ("GSM8K accuracy" -> "GSM8K"),
-   and one that is only part of it grows to it ("NATURAL" -> "NATURAL INSTRUCTIONS");
+   and one that is only part of it grows to it ("NATURAL" -> "NATURAL INSTRUCTIONS"), as does
+   a data span that begins inside a data name ("Wild dataset" of "the Labeled Faces in the
+   Wild dataset");
 4. DATASET vs BENCHMARK (the NER only knows DATASET): the rules' decision for the name
    (short lists, cue words next to it, "X: A Benchmark" titles, "results on X" contexts; see
    ``pipeline.extract.rules``), one type per name in the paper. A span the NER calls DATASET

@@ -106,8 +106,13 @@ _VERSION = re.compile(r"^(?:v?\d+(?:\.\d+)*[a-z]?|v\d+(?:\.\d+)*)$")
 _WORDISH = re.compile(r"^[A-Za-z][A-Za-z\-]*[A-Za-z]$")
 _ACRONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-\.]{0,11}$")
 _DATA_CUES = DATASET_CUES | BENCHMARK_CUES
+_PLURAL_DATA_CUES = frozenset({"datasets", "corpora", "benchmarks", "databases", "suites"})
 # "Real-World Affective Faces (RAF) Database"; not a cue before a name ("MWE database")
 _DATA_AFTER_ACRONYM = DATASET_CUES | {"database"}
+# "the validation set of X" calls X a dataset
+_EVAL_SPLITS = frozenset({"validation", "test", "training", "train", "dev", "evaluation"})
+# lower-case words inside a Title Case name: "Labeled Faces in the Wild", "Objects of Daily Life"
+_NAME_INNER_WORDS = frozenset({"in", "of", "the"})
 
 
 def _data_cue_type(word: str) -> ConceptType | None:
@@ -119,7 +124,6 @@ def _is_titled_name(words: list[str]) -> bool:
     in the Wild" (a name), not "fine-grained visual classification" (a task)."""
     content = [w for w in words if w.lower() not in _NAME_INNER_WORDS and w.isalpha()]
     return bool(content) and all(w[:1].isupper() for w in content)
-_EVAL_SPLITS = frozenset({"validation", "test", "training", "train", "dev", "evaluation"})
 
 
 def _is_titlecase(text: str) -> bool:
@@ -281,11 +285,6 @@ _LIST_OPENERS = ((":",), ("such", "as"), ("including",), ("like",), ("(",), ("na
 _LIST_GLUE = frozenset({",", "and", "or"})
 
 
-# lower-case words inside a Title Case name: "Labeled Faces in the Wild", "Objects of Daily Life"
-_NAME_INNER_WORDS = frozenset({"in", "of", "the"})
-_PLURAL_DATA_CUES = frozenset({"datasets", "corpora", "benchmarks", "databases", "suites"})
-
-
 def _titled_word(tokens: TokenTable, i: int) -> bool:
     text = tokens.text[i]
     if _is_titlecase(text):
@@ -365,6 +364,7 @@ def _named_before_data_cues(tokens: TokenTable) -> list[tuple[int, int]]:
         if len(items) > 1:  # one name before modifiers: "GPT-4o generated datasets" is no list
             runs.extend(items[1:] if direct else items)
     return runs
+
 
 def _metric_list(doc: Doc) -> list[tuple[int, int]]:
     """The items a paper lists as its metrics: "generation metrics: faithfulness, answer
@@ -854,7 +854,7 @@ class RuleExtractor:
         for i, w in enumerate(reversed(back)):
             if w in DATASET_CUES or (w in ("set", "sets", "split") and 0 < i < len(back) - 1
                                      and back[-i] == "of" and back[-i - 2] in _EVAL_SPLITS):
-                return D, 5  # "the validation set of Real-World Affective Faces", 5
+                return D, 5  # also "the validation set of Real-World Affective Faces"
             if w in BENCHMARK_CUES:
                 return B, 5
             if w not in ("such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(",
