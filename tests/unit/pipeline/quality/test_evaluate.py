@@ -189,16 +189,18 @@ def test_cli_evaluate_prints_table_and_json(
 # modern set's dev half, scored as concepts per the annotation guide.
 
 # Reached by the shipped model (see docs/extraction-quality.md); the test allows 0.02 less.
-DEV_EXACT_F1 = 0.681
-DEV_CONCEPT_F1 = 0.690
+DEV_EXACT_F1 = 0.694
+DEV_CONCEPT_F1 = 0.705
+# 52 mentions: one more or less moves it by ~0.01, so it is allowed 0.03
+DEV_DATASET_F1 = 0.566
 SCIERC_DEV_EXACT_F1 = 0.552
 MENTION_EXTRACTOR = "hybrid-mentions"
 # the default on the modern set's dev half and on the tuning pool (docs/extraction-quality.md),
 # 0.02 allowed
-MODERN_DEV_TYPED_P = 0.772
-MODERN_DEV_TYPED_R = 0.762
-TUNE_TYPED_P = 0.698
-TUNE_TYPED_R = 0.696
+MODERN_DEV_TYPED_P = 0.773
+MODERN_DEV_TYPED_R = 0.767
+TUNE_TYPED_P = 0.706
+TUNE_TYPED_R = 0.701
 
 
 def scirex_file() -> Path:
@@ -216,6 +218,7 @@ def test_mention_quality_on_dev_split_has_not_regressed() -> None:
     assert report.docs >= 30
     assert report.f1("exact") >= DEV_EXACT_F1 - 0.02, format_table(report)
     assert report.f1("concept") >= DEV_CONCEPT_F1 - 0.02, format_table(report)
+    assert report.f1("exact", "DATASET") >= DEV_DATASET_F1 - 0.03, format_table(report)
 
 
 def test_mention_quality_on_scierc_dev_has_not_regressed() -> None:
