@@ -127,7 +127,9 @@ KNOWN_METRICS = _keys(
     "GPU memory|memory footprint|run-time|runtime|token consumption|compression ratio|"
     "precision|recall|specificity|sensitivity|Spearman correlation|Pearson correlation|"
     "Kendall tau|CLIPScore|ImageReward|PickScore|HPSv2|FVD|KID|NIQE|EPE|AbsRel|Chrf|chrF++|"
-    "COMET|SacreBLEU|macro-F1|micro-F1|pixel accuracy|zero-shot accuracy|agreement rate"
+    "COMET|SacreBLEU|macro-F1|micro-F1|pixel accuracy|zero-shot accuracy|agreement rate|"
+    # LLM serving and personalised generation (2025 papers)
+    "TTFT|TPOT|time to first token|CLIP-I|CLIP-T|CLIP score|DINO score"
 ) | _keys(COST_MEASURES)
 # Multi-word data names written as in papers ("Adroit Hand", "Only Connect Wall", "Tanks and
 # Temples"): the rules find them in running text even when no word of them looks like a name.

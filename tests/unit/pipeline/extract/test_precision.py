@@ -188,6 +188,9 @@ def test_named_artifacts_are_typed_by_lists_cues_and_form(hybrid: HybridExtracto
                               "language model. We construct a benchmark grounded in Wikidata.")
     assert found["Grok 3"] == {"METHOD"}
     assert found["Wikidata"] == {"DATASET"}
+    found = _mentions(hybrid, "Span queries achieve 10-20x reductions in TTFT. Our approach "
+                              "achieves higher CLIP-T, CLIP-I, and DINO scores.")
+    assert found["TTFT"] == found["CLIP-T"] == found["CLIP-I"] == {"METRIC"}
 
 
 def test_filter_off_keeps_scirex_style_mentions() -> None:
