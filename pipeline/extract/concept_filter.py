@@ -36,15 +36,13 @@ from pipeline.extract.lexicon import (
 )
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import name_shaped
-from pipeline.extract.spans import Candidate, token_table
+from pipeline.extract.spans import Candidate, is_cued_data_name, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
 __all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features"]
 
 FILTER_FILE = "concept_filter.json"
-_DATA = (ConceptType.DATASET, ConceptType.BENCHMARK)
-_DATA_CUED = 5  # a cue word or the short lists (``RuleExtractor.name_type``)
 _TYPES = (ConceptType.METHOD, ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.TASK,
           ConceptType.METRIC)
 FEATURES: tuple[str, ...] = (
@@ -139,7 +137,7 @@ class ConceptFilter:
         """The candidates of the concepts scored at or above the threshold, in input order."""
         dropped: set[int] = set()
         for _, group, vector in features(docs, cands, counts):
-            if any(c.is_name and c.type in _DATA and c.strength >= _DATA_CUED for c in group):
+            if any(is_cued_data_name(c) for c in group):
                 continue  # a name the paper's words call data: the filter judges descriptions
             if self.probability(vector) < self.threshold:
                 dropped.update(id(c) for c in group)

@@ -151,9 +151,8 @@ class HybridExtractor(ModelExtractor):
                         if r not in out:
                             out.append(r)
                         continue
-                    if r.start < m.start < r.end <= m.end and _label(m.type) is D is _label(
-                        r.type
-                    ):
+                    if (r.start < m.start < r.end <= m.end and _label(m.type) is D
+                            and _label(r.type) is D):
                         # the NER began a name late ("Wild dataset" of "the Labeled Faces in
                         # the Wild dataset"): the rules' whole name
                         out.remove(m)

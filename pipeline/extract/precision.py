@@ -93,7 +93,7 @@ from pipeline.extract.lexicon import (
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
-from pipeline.extract.spans import Candidate, TokenTable, token_table
+from pipeline.extract.spans import Candidate, TokenTable, is_cued_data_name, token_table
 from pipeline.normalize import acronym_long_form_start
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType
@@ -352,13 +352,8 @@ def _finite(word: str) -> bool:
 # heads that name a technique, never a problem: a TASK the NER ends in one is a METHOD.
 # Not "optimization": "Bayesian optimization" is a technique, "multi-objective optimization"
 # a problem
-_TECHNIQUE_HEADS = word_set(
-    """
-    prompting tuning fine-tuning finetuning distillation network transformer attention encoder
-    decoder autoencoder augmentation quantization pruning dropout normalization pooling
-    embedding classifier estimator perceptron boosting descent propagation backpropagation
-    steering diffusion forest bandit
-    """
+_TECHNIQUE_HEADS = METHOD_STRONG_HEADS - word_set(
+    "learning search optimization optimisation regression sampling decoding clustering"
 )
 
 
@@ -452,8 +447,7 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
         for s, e, cue in pieces:
             # a name the paper's words call data needs no other paper naming it: "Citeseer"
             # in "the Cora, Citeseer and Pubmed citation network datasets"
-            cued_data = (c.is_name and c.type in (D, B) and c.strength >= _STRONG
-                         and (s, e) == (c.start, c.end))
+            cued_data = is_cued_data_name(c) and (s, e) == (c.start, c.end)
             if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower,
                         None if cued_data else phrases):
                 continue
@@ -467,10 +461,9 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
                 ctype = c.type  # the rules' stronger evidence already split data from benchmark
             if inner := _inner_names(doc, s, e, ctype):
                 # the name stands for the component a reader would list it as
-                for i, itype in inner:
+                for i, itype, known in inner:
                     if (c.doc_index, i, i + 1) not in taken:
                         taken.add((c.doc_index, i, i + 1))
-                        known = concept_key(doc[i].text) in KNOWN
                         out.append(Candidate(c.doc_index, i, i + 1, itype, c.tier,
                                              _STRONG if known else strength, True))
                 continue
@@ -480,10 +473,11 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
 
 
 def _inner_names(doc: Doc, start: int, end: int,
-                 ctype: ConceptType | None) -> list[tuple[int, ConceptType]]:
+                 ctype: ConceptType | None) -> list[tuple[int, ConceptType, bool]]:
     """Tokens of a longer span that are a model or data name among common words, with their
-    type: a known name ("CLIP" of "CLIP text encoder"), or in a METHOD or data span any name
-    ("SVM" of "post-processing SVM classifier", "Qwen2.5-72B" of "Qwen2.5-72B base model");
+    type and whether the short lists know them: a known name ("CLIP" of "CLIP text encoder"),
+    or in a METHOD or data span any name ("SVM" of "post-processing SVM classifier",
+    "Qwen2.5-72B" of "Qwen2.5-72B base model");
     not "Llama" of "Llama 2 chat": a name inside a longer name."""
     if end - start < 2:
         return []
@@ -498,7 +492,7 @@ def _inner_names(doc: Doc, start: int, end: int,
             continue
         known = KNOWN.get(concept_key(texts[i]))
         if known in (M, D, B):
-            out.append((i, known))
+            out.append((i, known, True))
         elif known is None and ctype in (M, D, B) and not task_phrase and _name_shaped(texts[i]):
-            out.append((i, ctype))
+            out.append((i, ctype, False))
     return out

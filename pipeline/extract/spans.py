@@ -87,6 +87,17 @@ class Candidate:
     is_name: bool = False
 
 
+# a cue word next to a name ("X dataset", "X, a benchmark"; ``RuleExtractor.name_type``); the
+# short lists and the paper's own words are stronger
+CUE_STRENGTH = 5
+
+
+def is_cued_data_name(c: Candidate) -> bool:
+    """A name the paper's words or the short lists call a dataset or benchmark."""
+    return (c.is_name and c.type in (ConceptType.DATASET, ConceptType.BENCHMARK)
+            and c.strength >= CUE_STRENGTH)
+
+
 def to_mentions(docs: tuple[Doc, Doc], cands: Iterable[Candidate]) -> list[Mention]:
     """Mentions for typed candidates over (title, abstract) docs, in document order."""
     mentions: list[Mention] = []
