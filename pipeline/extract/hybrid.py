@@ -59,6 +59,7 @@ from pipeline.extract.lexicon import (
     BENCHMARK_CUES,
     DATASET_CUES,
     KNOWN,
+    LANGUAGES,
     is_not_a_name,
     word_set,
 )
@@ -81,6 +82,7 @@ _MODEL_SIZE = re.compile(r"[-\s]?\d+(?:\.\d+)?[bBmM]$")
 # (5), a title "X: ..." with no data word (4); not the weak default (1)
 _METHOD_EVIDENCE = 4
 _DATA_CUE_WORDS = DATASET_CUES | BENCHMARK_CUES
+_DASHES = frozenset({"-", "\u2013", "\u2014"})
 _GENERIC_DATA_HEADS = word_set("datasets corpora benchmarks suites environments")
 # words a title capitalises that are no evidence of a name
 _TITLE_SMALL = word_set("a an and as at by for from in of on or the to via vs with")
@@ -207,6 +209,7 @@ class HybridExtractor(ModelExtractor):
                     continue  # "natural language", "reward": SciERC-style material, not data
                 c.strength = max(c.strength, strength)
             kept.append(c)
+        kept = _with_language_pairs(docs, kept)
         if not self.precision_filter:
             return _with_data_cues(docs, kept)
         refined = refine(docs, kept, title_case, self.phrases)
@@ -242,6 +245,35 @@ class HybridExtractor(ModelExtractor):
             # the paper's own words say technique, whatever the NER says
             return strength, M
         return 0, D
+
+
+def _is_language_pair(words: list[str]) -> bool:
+    """"English-German", or "English - Romanian" with a spaced dash or en dash."""
+    if len(words) == 3:
+        return words[0] in LANGUAGES and words[1] in _DASHES and words[2] in LANGUAGES
+    if len(words) == 1:
+        parts = re.split("[-\u2013\u2014]", words[0])
+        return len(parts) == 2 and all(p in LANGUAGES for p in parts)
+    return False
+
+
+def _with_language_pairs(docs: tuple[Doc, Doc], cands: list[Candidate]) -> list[Candidate]:
+    """A translation dataset takes its language pair: "WMT 2016 English - Romanian" (an en
+    dash in SciREX), where the NER stops at the dash ("WMT 2016 English") or before the pair
+    ("WMT 2016")."""
+    for c in cands:
+        if c.type not in (D, B):
+            continue
+        lower = token_table(docs[c.doc_index]).lower
+        for back, ahead in ((1, 2), (0, 3), (0, 1)):
+            end = c.end + ahead
+            if (end <= len(lower) and c.end - back > c.start
+                    and _is_language_pair(lower[c.end - back : end])
+                    and not any(o is not c and o.doc_index == c.doc_index
+                                and c.end <= o.start < end for o in cands)):
+                c.end = end
+                break
+    return cands
 
 
 def _with_data_cues(docs: tuple[Doc, Doc], cands: list[Candidate]) -> list[Candidate]:

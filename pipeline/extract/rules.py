@@ -115,6 +115,49 @@ _EVAL_SPLITS = frozenset({"validation", "test", "training", "train", "dev", "eva
 _NAME_INNER_WORDS = frozenset({"in", "of", "the"})
 
 
+# a name that begins with digits: "300W", "3DPW", "2WikiMultiHopQA" (not a unit: "3D", "7B")
+_DIGIT_NAME = re.compile(r"^(?:\d{2,}[A-Z]|\d[A-Z]{2,}|\d[A-Z][a-z]{2,})[A-Za-z0-9\-]*$")
+# the words that end a list item: the name is an item, not a clause's subject ("benchmarks
+# ZorpNet scores ...")
+_ITEM_ENDS = frozenset({".", ",", ";", ":", "(", ")", "and", "or"})
+# a verb after a name makes it a clause's subject: "On these benchmarks ZorpNet scores 40%"
+_CLAUSE_VERBS = frozenset({"is", "was", "are", "were", "has", "have", "had", "scores", "shows",
+                           "gets", "attains", "beats", "ranks", "sets", "wins"})
+# a reference to the paper's own layout, no name: "datasets (Table 2)"
+_LAYOUT_WORDS = frozenset({"table", "tables", "figure", "figures", "fig", "fig.", "section",
+                           "sec", "sec.", "appendix", "eq", "eq.", "equation"})
+
+
+def _digit_name(text: str) -> bool:
+    return bool(_DIGIT_NAME.match(text)) and not _UNIT.match(text)
+
+
+def _is_clause_verb(word: str) -> bool:
+    return word in _CLAUSE_VERBS or (word.endswith("s") and (
+        word[:-1] in VERBISH or (word.endswith("es") and word[:-2] in VERBISH)))
+
+
+# words between a left data cue and the name: "benchmarks such as X", "the two datasets X"
+_BEFORE_NAME_WORDS = frozenset({
+    "such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(", "namely", "the",
+    "popular", "standard", "challenging", "two", "three", "several", "four", "five", "of", "new",
+    "called", "named", "dubbed", "termed"})
+
+
+def _left_data_cue(back: list[str]) -> ConceptType | None:
+    """DATASET or BENCHMARK when the words before a name (lower-cased) end in a data cue:
+    "benchmarks such as", "the dataset", "the validation set of"."""
+    for i, w in enumerate(reversed(back)):
+        if w in DATASET_CUES or (w in ("set", "sets", "split") and 0 < i < len(back) - 1
+                                 and back[-i] == "of" and back[-i - 2] in _EVAL_SPLITS):
+            return D
+        if w in BENCHMARK_CUES:
+            return B
+        if w not in _BEFORE_NAME_WORDS:
+            return None
+    return None
+
+
 def _data_cue_type(word: str) -> ConceptType | None:
     return D if word in _DATA_AFTER_ACRONYM else B if word in BENCHMARK_CUES else None
 
@@ -289,7 +332,7 @@ def _titled_word(tokens: TokenTable, i: int) -> bool:
     text = tokens.text[i]
     if _is_titlecase(text):
         return text.replace("-", "").isalpha() and not tokens.is_stop[i]
-    return _name_shaped(text)
+    return _name_shaped(text) or _digit_name(text)
 
 
 def _titled_run_start(tokens: TokenTable, end: int, floor: int) -> int:
@@ -334,7 +377,9 @@ def _named_before_data_cues(tokens: TokenTable) -> list[tuple[int, int]]:
         k = _titled_run_start(tokens, j, floor)
         # a name ends in a Title Case word: "HOI datasets", "USAR environment" describe data;
         # a lone hyphen compound mostly does too ("Vision-Language datasets")
-        direct = k < j and _is_titlecase(texts[j - 1]) and (j - k > 1 or "-" not in texts[j - 1])
+        direct = k < j and (
+            (_is_titlecase(texts[j - 1]) and (j - k > 1 or "-" not in texts[j - 1]))
+            or (j - k == 1 and _digit_name(texts[j - 1])))  # "the 300W benchmark"
         if direct:
             runs.append((k, j + 1 if titled_cue else j))
         if lower[j] not in _PLURAL_DATA_CUES:
@@ -363,6 +408,55 @@ def _named_before_data_cues(tokens: TokenTable) -> list[tuple[int, int]]:
             start = previous
         if len(items) > 1:  # one name before modifiers: "GPT-4o generated datasets" is no list
             runs.extend(items[1:] if direct else items)
+    return runs
+
+
+def _named_after_data_cues(tokens: TokenTable) -> list[tuple[int, int]]:
+    """The names a data cue introduces: "two datasets Market 1501 and Duke MTMC", "the
+    benchmarks: X, Y and Z", "datasets such as X and Y", "the benchmark ZorpArena".
+
+    Without an opener (":", "such as", ...) the list must end where a list can ("benchmarks
+    ZorpNet scores ..." names no benchmark), and a singular cue needs a name-shaped word
+    right after it ("the dataset Using ..." is no name).
+    """
+    texts, lower, sent_starts = tokens.text, tokens.lower, tokens.sent_start
+    n = len(texts)
+    runs: list[tuple[int, int]] = []
+    for j in range(n - 1):
+        if lower[j] not in _DATA_CUES or _is_titlecase(texts[j]):
+            continue  # a Title Case cue ends a name: "the Stanford Question Answering Dataset"
+        sent = sent_starts[j]
+        k = j + 1
+        opened = False
+        for opener in _LIST_OPENERS:
+            if tuple(lower[k : k + len(opener)]) == opener:
+                k, opened = k + len(opener), True
+                break
+        if k >= n or (not opened and lower[j] not in _PLURAL_DATA_CUES
+                      and not _name_shaped(texts[k])):
+            continue
+        items: list[tuple[int, int]] = []
+        start = k
+        while start < n and sent_starts[start] == sent and lower[start] not in _LAYOUT_WORDS:
+            end = start
+            while end < n and sent_starts[end] == sent and (
+                    _titled_word(tokens, end) or (end > start and _VERSION.match(texts[end]))):
+                end += 1
+            if end == start:
+                break
+            items.append((start, end))
+            glue = end
+            while glue < n and lower[glue] in _LIST_GLUE and glue - end < 2:
+                glue += 1
+            if glue == end:
+                break
+            start = glue
+        if not items:
+            continue
+        after = items[-1][1]
+        at_boundary = after == n or sent_starts[after] != sent or lower[after] in _ITEM_ENDS
+        if opened or at_boundary:
+            runs.extend(items)
     return runs
 
 
@@ -739,7 +833,7 @@ class RuleExtractor:
             spans.append((start, end))
             i = end
         if not in_title:
-            for run in _named_before_data_cues(tokens):
+            for run in _named_before_data_cues(tokens) + _named_after_data_cues(tokens):
                 k, end = run
                 # a cue run takes in the names it spans ("UNBC-McMaster Shoulder-Pain")
                 inside = [sp for sp in spans if k <= sp[0] and sp[1] <= end]
@@ -846,21 +940,24 @@ class RuleExtractor:
             return appositive, 5
         # left cue: "benchmarks such as X", "datasets (X, Y)", "the benchmark X"
         back = [t.lower_ for t in doc[max(sent.start, g_start - 4) : g_start]]
+        if (back and back[-1] in _PLURAL_DATA_CUES and g_end < len(doc)
+                and _is_clause_verb(doc[g_end].lower_)):
+            back = back[:-1]  # "On these benchmarks ZorpNet scores 40%": a clause's subject
         if len(back) >= 2 and back[-1] == "," and back[-2] in DATASET_CUES | BENCHMARK_CUES:
             back = []  # "Evaluated on a ... benchmark, ChipMind outperforms": a clause ends
         if (len(back) >= 2 and back[-1] in (",", "called", "named", "dubbed", "termed")
                 and back[-2] in METHOD_CUES):
             return M, 5  # "a novel dehazing framework, WDMamba", "a method called X"
-        for i, w in enumerate(reversed(back)):
-            if w in DATASET_CUES or (w in ("set", "sets", "split") and 0 < i < len(back) - 1
-                                     and back[-i] == "of" and back[-i - 2] in _EVAL_SPLITS):
-                return D, 5  # also "the validation set of Real-World Affective Faces"
-            if w in BENCHMARK_CUES:
-                return B, 5
-            if w not in ("such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(",
-                         "namely", "the", "popular", "standard", "challenging", "two", "three",
-                         "several", "four", "five", "of", "new"):
-                break
+        left_cue = _left_data_cue(back)
+        if left_cue is None and g_start - 1 > sent.start and doc[g_start - 1].text == "(":
+            # an acronym: the cue before its long form, "the validation set of Static Facial
+            # Expressions in the Wild (SFEW 2.0)"
+            long_start = _titled_run_start(token_table(doc), g_start - 1, sent.start)
+            if long_start < g_start - 2 and _is_acronym_token(doc[g_start].text):
+                left_cue = _left_data_cue(
+                    [t.lower_ for t in doc[max(sent.start, long_start - 4) : long_start]])
+        if left_cue is not None:
+            return left_cue, 5
         # title "X: A Benchmark ..."
         if di == 0 and s == 0 and e < len(doc) and doc[e].text == ":":
             for t in doc[e + 1 : e + 9]:

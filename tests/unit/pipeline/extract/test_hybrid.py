@@ -277,6 +277,12 @@ def test_method_apposition_and_left_cues_type_a_name() -> None:
      {"Real-World Affective Faces", "RAF"}),
     ("Due to the lack of spatio-temporal datasets, we construct the Unified Spatio-Temporal "
      "Grounding (Uni-STG) dataset, comprising 480K instances across three tasks.", {"Uni-STG"}),
+    # an acronym whose long form the paper calls data: "the validation set of <long form>"
+    ("We report accuracy on the validation set of Static Facial Expressions in the Wild "
+     "(SFEW 2.0) and on the test set of the RAF Database.", {"SFEW 2.0"}),
+    # a name that begins with digits
+    ("Landmark detection accuracy measured on the 300W benchmark does not imply better "
+     "results.", {"300W"}),
 ])
 def test_names_before_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str,
                                           names: set[str]) -> None:
@@ -300,6 +306,43 @@ def test_words_that_describe_data_are_not_named_data(hybrid: HybridExtractor, ab
                                                      not_data: str) -> None:
     (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
     assert not types_of(extraction, not_data) & EVAL_TYPES
+
+
+@pytest.mark.parametrize(("abstract", "names"), [
+    ("We evaluated our model on two datasets Market 1501 and Duke MTMC. Experiments show "
+     "that it learns incrementally.", {"Market 1501", "Duke MTMC"}),
+    ("We evaluate on the benchmarks: Zorp-QA, Quux Reasoning and BlorpBench.",
+     {"Zorp-QA", "Quux Reasoning", "BlorpBench"}),
+    ("Results on the benchmark ZorpArena show gains.", {"ZorpArena"}),
+])
+def test_names_after_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str,
+                                         names: set[str]) -> None:
+    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
+    for name in names:
+        assert types_of(extraction, name) <= EVAL_TYPES and types_of(extraction, name), name
+
+
+@pytest.mark.parametrize(("abstract", "not_data"), [
+    # a verb follows: the name is the clause's subject, not an item of the cue's list
+    ("On these benchmarks ZorpNet scores 40% higher than prior work.", "ZorpNet"),
+    # a comma closes the clause: "On both benchmarks, Method X outperforms"
+    ("On both benchmarks, ZorpNet outperforms the baselines.", "ZorpNet"),
+])
+def test_a_name_after_a_data_cue_that_starts_a_clause_is_not_data(
+        hybrid: HybridExtractor, abstract: str, not_data: str) -> None:
+    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
+    assert not types_of(extraction, not_data) & EVAL_TYPES
+
+
+@pytest.mark.parametrize("abstract", [
+    "We achieve 29.8 BLEU on WMT 2016 English \u2013 Romanian, a new state of the art.",
+    "We achieve 29.8 BLEU on WMT 2016 English-Romanian, a new state of the art.",
+])
+def test_a_language_pair_is_part_of_its_dataset(hybrid: HybridExtractor, abstract: str) -> None:
+    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
+    data = {m.text for m in extraction.mentions if m.type in EVAL_TYPES}
+    assert any(t.startswith("WMT 2016") and t.endswith("Romanian") for t in data), data
+    assert "WMT 2016 English" not in data
 
 
 def test_a_mention_takes_the_data_word_after_it_and_a_concept_does_not() -> None:
