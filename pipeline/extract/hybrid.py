@@ -119,6 +119,9 @@ class HybridExtractor(ModelExtractor):
     def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
         rules = self.rules.candidates(*docs, phrases=self.add_tier <= 1)
+        # acronyms beside a measured value are metrics ("64.2% SR"), over the rules' own type
+        measured = self.rules.measured_names(*docs)
+        rules = [r for r in rules if not any(_overlap(r, m) for m in measured)] + measured
         names = [r for r in rules if r.tier >= 2]
         out = list(model)
         # metric phrases and cost measures where the NER found nothing ("training time")

@@ -128,6 +128,19 @@ _LAYOUT_WORDS = frozenset({"table", "tables", "figure", "figures", "fig", "fig."
                            "sec", "sec.", "appendix", "eq", "eq.", "equation"})
 
 
+# a measured value: "64.2%", "+37.69%", "0.542", "27.7" (not a count: "3 LLMs", "7B")
+_MEASURED_VALUE = re.compile(r"^[+\-\u2212]?(?:\d+(?:[.,]\d+)?%|\d*\.\d+)$")
+# a value right after a name, no version ("SMT 2.0"): "METEOR 0.542", "45.23", "64.2%"
+_VALUE_AFTER_NAME = re.compile(r"^[+\-\u2212]?(?:0?\.\d+|\d+\.\d{2,}|\d+(?:[.,]\d+)?%)$")
+# an acronym that may name a metric: capitals, a hyphen inside ("SR", "SPL", "CLIP-T")
+_METRIC_ACRONYM = re.compile(r"^[A-Z][A-Z\-]*[A-Z]$")
+# before a value: "CLIP-T: 0.2588", "PCC > 0.7", "AUC = 0.91", "an SR of 45.2%"
+_BEFORE_VALUE = frozenset({":", "=", ">", "<", "\u2265", "\u2264", "of"})
+# units of size and speed are no metric: "2.5 GB of memory"
+_UNITS = frozenset({"GB", "MB", "KB", "TB", "PB", "GHZ", "MHZ", "HZ", "KHZ", "KM", "CM", "MM",
+                    "NM", "KW", "MW", "GW", "MS", "USD", "EUR"})
+
+
 def _digit_name(text: str) -> bool:
     return bool(_DIGIT_NAME.match(text)) and not _UNIT.match(text)
 
@@ -613,6 +626,30 @@ class RuleExtractor:
             taken = {(c.start, c.end) for c in out if c.doc_index == di}
             out += [Candidate(di, s, e, R, tier=2, strength=5)
                     for s, e in _metric_list(doc) if (s, e) not in taken]
+        return out
+
+    def measured_names(self, title: Doc, abstract: Doc) -> list[Candidate]:
+        """Acronyms the paper reports a value of: METRICs, whatever the NER says ("+37.69% SR",
+        "64.2% SR", "CLIP-T: 0.2588", "PCC > 0.7", "METEOR 0.542"). Not a name the short lists
+        know as something else, a unit ("2.5 GB"), or a modifier ("85.3% ZQA accuracy")."""
+        out = []
+        for di, doc in enumerate((title, abstract)):
+            tokens = token_table(doc)
+            texts, n = tokens.text, len(tokens.text)
+            for i, text in enumerate(texts):
+                if not _METRIC_ACRONYM.match(text) or text.upper() in _UNITS:
+                    continue
+                known = KNOWN.get(concept_key(text))
+                if (known is not None and known is not R) or is_not_a_name(text):
+                    continue
+                after = texts[i + 1] if i + 1 < n else ""
+                value_before = i > 0 and bool(_MEASURED_VALUE.match(texts[i - 1])) and not (
+                    after.isalpha() and after.islower() and not tokens.is_stop[i + 1])
+                value_after = (after in _BEFORE_VALUE and i + 2 < n
+                               and _MEASURED_VALUE.match(texts[i + 2]) is not None) or (
+                    bool(_VALUE_AFTER_NAME.match(after)))
+                if value_before or value_after:
+                    out.append(Candidate(di, i, i + 1, R, tier=2, strength=5, is_name=True))
         return out
 
     def candidates(self, title: Doc, abstract: Doc, phrases: bool = True) -> list[Candidate]:

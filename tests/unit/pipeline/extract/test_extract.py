@@ -174,6 +174,26 @@ def test_metric_phrases_and_cost_measures_are_metrics() -> None:
                      ("attack success rate", ConceptType.METRIC)}  # the longest match
 
 
+@pytest.mark.parametrize(("text", "metrics", "not_metrics"), [
+    ("Our agent gains on average +37.69% SR, +28.96% SPL and -30.69% MSS on R2R-CE (64.2% SR).",
+     {"SR", "SPL", "MSS"}, {"R2R-CE"}),
+    ("It matches text-driven methods (CLIP-T: 0.2588 vs. 0.2549) with a strong PCC > 0.7, and "
+     "METEOR 0.542 against 0.323.", {"CLIP-T", "PCC", "METEOR"}, set()),
+    # a name before a metric word, sizes and units are no measured metric
+    ("ZorpLM reaches 85.3% ZQA accuracy with 2.5 GB of memory and 7B parameters.", set(),
+     {"ZQA", "GB"}),
+])
+def test_an_acronym_beside_a_measured_value_is_a_metric(text: str, metrics: set[str],
+                                                        not_metrics: set[str]) -> None:
+    from pipeline.extract import build_nlp
+
+    nlp = build_nlp()
+    rules = RuleExtractor(nlp=nlp)
+    title, abstract = nlp("A study"), nlp(text)
+    found = {abstract[c.start : c.end].text for c in rules.measured_names(title, abstract)}
+    assert metrics <= found and not found & not_metrics, found
+
+
 def test_an_acronym_is_what_the_paper_calls_it_before_its_long_forms_head(extractor) -> None:
     e = one(
         extractor,

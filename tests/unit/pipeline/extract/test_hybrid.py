@@ -345,6 +345,14 @@ def test_a_language_pair_is_part_of_its_dataset(hybrid: HybridExtractor, abstrac
     assert "WMT 2016 English" not in data
 
 
+def test_an_acronym_beside_a_measured_value_is_a_metric(hybrid: HybridExtractor) -> None:
+    paper = Paper(id="t", title="", abstract="Our navigation agent improves on average +37.69% "
+                  "SR and +28.96% SPL on R2R-CE, where it reaches 64.2% SR.")
+    (extraction,) = hybrid.extract([paper])
+    assert types_of(extraction, "SR") == {ConceptType.METRIC}
+    assert types_of(extraction, "SPL") == {ConceptType.METRIC}
+
+
 def test_a_mention_takes_the_data_word_after_it_and_a_concept_does_not() -> None:
     from pipeline.extract import MentionExtractor
 
