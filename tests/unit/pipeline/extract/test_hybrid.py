@@ -26,6 +26,18 @@ from tests.support.samples import SAMPLE_DATA_NAMES, by_title, sample_papers, ty
 EVAL_TYPES = {ConceptType.DATASET, ConceptType.BENCHMARK}
 
 
+def assert_named_data(hybrid: HybridExtractor, abstract: str, names: set[str]) -> None:
+    """Each of ``names`` is a mention of the abstract, typed DATASET or BENCHMARK only."""
+    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
+    for name in names:
+        assert types_of(extraction, name) <= EVAL_TYPES and types_of(extraction, name), name
+
+
+def assert_not_data(hybrid: HybridExtractor, abstract: str, not_data: str) -> None:
+    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
+    assert not types_of(extraction, not_data) & EVAL_TYPES
+
+
 @pytest.fixture(scope="module")
 def hybrid() -> HybridExtractor:
     return HybridExtractor()
@@ -286,9 +298,7 @@ def test_method_apposition_and_left_cues_type_a_name() -> None:
 ])
 def test_names_before_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str,
                                           names: set[str]) -> None:
-    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
-    for name in names:
-        assert types_of(extraction, name) <= EVAL_TYPES and types_of(extraction, name), name
+    assert_named_data(hybrid, abstract, names)
 
 
 @pytest.mark.parametrize(("abstract", "not_data"), [
@@ -304,8 +314,7 @@ def test_names_before_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str
 ])
 def test_words_that_describe_data_are_not_named_data(hybrid: HybridExtractor, abstract: str,
                                                      not_data: str) -> None:
-    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
-    assert not types_of(extraction, not_data) & EVAL_TYPES
+    assert_not_data(hybrid, abstract, not_data)
 
 
 @pytest.mark.parametrize(("abstract", "names"), [
@@ -317,9 +326,7 @@ def test_words_that_describe_data_are_not_named_data(hybrid: HybridExtractor, ab
 ])
 def test_names_after_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str,
                                          names: set[str]) -> None:
-    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
-    for name in names:
-        assert types_of(extraction, name) <= EVAL_TYPES and types_of(extraction, name), name
+    assert_named_data(hybrid, abstract, names)
 
 
 @pytest.mark.parametrize(("abstract", "not_data"), [
@@ -330,8 +337,7 @@ def test_names_after_a_data_cue_are_data(hybrid: HybridExtractor, abstract: str,
 ])
 def test_a_name_after_a_data_cue_that_starts_a_clause_is_not_data(
         hybrid: HybridExtractor, abstract: str, not_data: str) -> None:
-    (extraction,) = hybrid.extract([Paper(id="t", title="", abstract=abstract)])
-    assert not types_of(extraction, not_data) & EVAL_TYPES
+    assert_not_data(hybrid, abstract, not_data)
 
 
 @pytest.mark.parametrize("abstract", [
