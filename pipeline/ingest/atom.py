@@ -6,8 +6,9 @@ abstract), each ``<author><name>``, ``<published>`` (else ``<updated>``), the ``
 API error entry is rejected with the API's message. The feed is parsed by expat with entity
 declarations and external entities refused, so that no entity can expand without bound or make
 paperkg read a file or the network; a feed whose XML declaration names an encoding other than
-UTF-8 is decoded by expat. A feed that does not parse is one rejection at the line of the
-error.
+UTF-8 is decoded by expat. A feed that stops parsing (a mismatched tag, a download cut off) is
+one rejection at the line of the error; the whole entries before it still go through, as the
+good lines of a JSON Lines file do.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class _AtomBuilder:
         self.parser = expat.ParserCreate(namespace_separator="}")
         self.builder = ET.TreeBuilder()
         self.entries: list[tuple[ET.Element, int, int]] = []
+        self.root = ""  # the root element's local name, known before the document ends
         self._entry_start = 0
         parser = self.parser
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -62,6 +64,8 @@ class _AtomBuilder:
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         tag = self._name(name)
+        if not self.root:
+            self.root = _local(tag)
         if _local(tag) == "entry":
             self._entry_start = self.parser.CurrentLineNumber
         self.builder.start(tag, {self._name(k): v for k, v in attributes.items()})
@@ -92,6 +96,8 @@ def parse_atom(doc: Doc) -> Iterator[Record | Rejected]:
     try:
         root = builder.parse(b"".join(doc.raw_lines) if foreign else doc.text)
     except expat.ExpatError as exc:
+        if builder.root == "feed":
+            yield from _records(doc, builder.entries)  # whole entries before the error
         reason = f"malformed XML: {expat.ErrorString(exc.code)} (col {exc.offset + 1})"
         yield doc.reject(exc.lineno, reason)
         return
@@ -101,7 +107,12 @@ def parse_atom(doc: Doc) -> Iterator[Record | Rejected]:
     if _local(root.tag) != "feed":
         yield doc.reject(1, f"not an Atom feed: the root element is <{_local(root.tag)}>")
         return
-    for entry, first, last in builder.entries:
+    yield from _records(doc, builder.entries)
+
+
+def _records(doc: Doc, entries: list[tuple[ET.Element, int, int]]
+             ) -> Iterator[Record | Rejected]:
+    for entry, first, last in entries:
         entry_id = collapse(_child_text(entry, "id") or "")
         summary = _child_text(entry, "summary")
         if "arxiv.org/api/errors" in entry_id:

@@ -438,16 +438,32 @@ def test_atom_bad_entries_next_to_good_ones(tmp_path: Path) -> None:
     }
 
 
-def test_malformed_xml_is_one_file_level_reject(tmp_path: Path) -> None:
+def test_malformed_xml_keeps_the_entries_before_the_error(tmp_path: Path) -> None:
     text = ATOM_FEED.replace("<title>Attention Is All You Need</title>",
                              "<title>Attention Is All You Need</titel>")
     result = read_papers([write(tmp_path / "broken.xml", text)])
-    assert result.papers == []
+    assert [p.id for p in result.papers] == ["2303.11366"]  # the entry before the error
     line = text.splitlines().index("    <title>Attention Is All You Need</titel>") + 1
     col = text.splitlines()[line - 1].index("titel") + 1  # expat points at the end tag's name
     assert [(r.line, r.reason) for r in result.rejected] == [
         (line, f"malformed XML: mismatched tag (col {col})")
     ]
+
+
+def test_a_truncated_feed_keeps_its_whole_entries(tmp_path: Path) -> None:
+    # a download cut off inside the second entry: the first is whole and goes through
+    cut = ATOM_FEED.index("<title>Attention Is All You Need</title>")
+    text = ATOM_FEED[:cut]
+    result = read_papers([write(tmp_path / "cut.xml", text)])
+    assert [p.id for p in result.papers] == ["2303.11366"]
+    assert [r.reason.split(" (")[0] for r in result.rejected] == ["malformed XML: no element found"]
+    assert result.rejected[0].line == text.count("\n") + 1
+
+
+def test_malformed_xml_before_any_entry_keeps_nothing(tmp_path: Path) -> None:
+    result = read_papers([write(tmp_path / "rss.xml", "<rss><channel><item></channel></rss>")])
+    assert result.papers == []
+    assert [r.reason.split(" (")[0] for r in result.rejected] == ["malformed XML: mismatched tag"]
 
 
 def test_xml_entities_are_not_expanded(tmp_path: Path) -> None:
