@@ -3,16 +3,18 @@
 Besides ``routes``, a path can be a redirect (``redirects``: path -> Location, answered 302)
 or a trickle (``trickles``: path -> "body" sends the headers and then one body byte a second,
 "headers" the status line and then one header byte a second), until the client goes away or
-the server stops.
+the server stops. With ``tls`` (a certificate and its key, PEM files) it speaks HTTPS.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass
@@ -26,8 +28,8 @@ class FeedServer:
     stopped: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str, userinfo: str = "") -> str:
-        host = self.base.removeprefix("http://")
-        return f"http://{userinfo + '@' if userinfo else ''}{host}{path}"
+        scheme, host = self.base.split("://", 1)
+        return f"{scheme}://{userinfo + '@' if userinfo else ''}{host}{path}"
 
 
 @contextmanager
@@ -35,6 +37,7 @@ def serve(
     routes: dict[str, tuple[str, bytes]],
     redirects: dict[str, str] | None = None,
     trickles: dict[str, str] | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[FeedServer]:
     feed = FeedServer(routes, redirects=dict(redirects or {}), trickles=dict(trickles or {}))
 
@@ -84,7 +87,13 @@ def serve(
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    feed.base = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    feed.base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
