@@ -374,12 +374,13 @@ def serve(
         raise UserError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     try:
         check_schedule(cron, interval)
+        # before the output folder is even created, as `run` does; not a parameter (Prefect
+        # shows those): each run's process finds it in its environment
+        _check_dask(dask_address)
         _prepare_out_dir(out_dir)
         settings = _neo4j_settings(neo4j, neo4j_uri, neo4j_user, neo4j_database, neo4j_password)
         if settings is not None:
             _check_neo4j(settings)
-        # not a parameter (Prefect shows those): each run's process finds it in its environment
-        _check_dask(dask_address)
         parameters = {
             "inputs": [s if is_url(s) else str(Path(s).resolve()) for s in sources],
             "out_dir": str(out_dir.resolve()), "fmt": fmt, "extractor": DEFAULT_EXTRACTOR,

@@ -132,3 +132,14 @@ def test_an_unreachable_cluster_is_one_line_and_nothing_is_written(
         assert len(lines) == 1 and lines[0].startswith(says), result.stderr
         assert "s3cret-pw" not in result.stdout + result.stderr
     assert not out.exists()
+
+
+def test_serve_checks_the_cluster_before_it_creates_anything(tmp_path: Path, home: Path) -> None:
+    out = tmp_path / "out"
+    result = paperkg("serve", "--sample", "--interval", "3600", "--no-map", "--out", str(out),
+                     "--dask-address", f"tcp://127.0.0.1:{free_port()}", home=home)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # no Prefect server was started either
+    assert lines[0].startswith("paperkg: cannot reach the Dask scheduler at tcp://")
+    assert not out.exists()  # as `paperkg run`: a failed check leaves no output folder
