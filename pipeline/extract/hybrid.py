@@ -67,13 +67,13 @@ from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrase_counts, load_phrases
 from pipeline.extract.precision import refine
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor, name_shaped
-from pipeline.extract.spans import Candidate, token_table
+from pipeline.extract.spans import CUE_STRENGTH, Candidate, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
 __all__ = ["HybridExtractor"]
 
-_STRONG = 5  # rule evidence that overrides the NER's type (cue words, short lists)
+_STRONG = CUE_STRENGTH  # rule evidence that overrides the NER's type (cue words, short lists)
 D, B, M, R = ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METHOD, ConceptType.METRIC
 T = ConceptType.TASK
 # a parameter count after a model name: "Falcon-7b", "Llama-2-70B", "Cohere-xlarge-52.4B"

@@ -93,14 +93,20 @@ from pipeline.extract.lexicon import (
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, head_type_word
 from pipeline.extract.rules import name_shaped as _name_shaped
-from pipeline.extract.spans import Candidate, TokenTable, is_cued_data_name, token_table
+from pipeline.extract.spans import (
+    CUE_STRENGTH,
+    Candidate,
+    TokenTable,
+    is_cued_data_name,
+    token_table,
+)
 from pipeline.normalize import acronym_long_form_start
 from schemas.keys import concept_key, singular_surface
 from schemas.model import ConceptType
 
 __all__ = ["keep", "refine", "trim"]
 
-_STRONG = 5  # evidence that decides a name's type for the whole paper (cue words, lists)
+_STRONG = CUE_STRENGTH  # evidence that decides a name's type for the whole paper (cue words, lists)
 _COORD = frozenset({"and", "or", "&", ","})
 _POSSESSIVE = ("'s", "'", "\u2019s", "\u2019")
 _ACCURACY_WORDS = frozenset({"accuracy", "accuracies"})

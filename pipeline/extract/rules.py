@@ -126,8 +126,6 @@ _CLAUSE_VERBS = frozenset({"is", "was", "are", "were", "has", "have", "had", "sc
 # a reference to the paper's own layout, no name: "datasets (Table 2)"
 _LAYOUT_WORDS = frozenset({"table", "tables", "figure", "figures", "fig", "fig.", "section",
                            "sec", "sec.", "appendix", "eq", "eq.", "equation"})
-
-
 # a measured value: "64.2%", "+37.69%", "0.542", "27.7" (not a count: "3 LLMs", "7B")
 _MEASURED_VALUE = re.compile(r"^[+\-\u2212]?(?:\d+(?:[.,]\d+)?%|\d*\.\d+)$")
 # a value right after a name, no version ("SMT 2.0"): "METEOR 0.542", "45.23", "64.2%"
@@ -136,9 +134,13 @@ _VALUE_AFTER_NAME = re.compile(r"^[+\-\u2212]?(?:0?\.\d+|\d+\.\d{2,}|\d+(?:[.,]\
 _METRIC_ACRONYM = re.compile(r"^[A-Z][A-Z\-]*[A-Z]$")
 # before a value: "CLIP-T: 0.2588", "PCC > 0.7", "AUC = 0.91", "an SR of 45.2%"
 _BEFORE_VALUE = frozenset({":", "=", ">", "<", "\u2265", "\u2264", "of"})
-# units of size and speed are no metric: "2.5 GB of memory"
-_UNITS = frozenset({"GB", "MB", "KB", "TB", "PB", "GHZ", "MHZ", "HZ", "KHZ", "KM", "CM", "MM",
-                    "NM", "KW", "MW", "GW", "MS", "USD", "EUR"})
+# units in capitals are no metric ("2.5 PB"); GB, MB and the like are not-a-name words already
+_UNITS = frozenset({"PB", "KM", "CM", "MM", "NM", "KW", "MW", "GW", "MS", "USD", "EUR"})
+# words between a left data cue and the name: "benchmarks such as X", "the two datasets X"
+_BEFORE_NAME_WORDS = frozenset({
+    "such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(", "namely", "the",
+    "popular", "standard", "challenging", "two", "three", "several", "four", "five", "of", "new",
+    "called", "named", "dubbed", "termed"})
 
 
 def _digit_name(text: str) -> bool:
@@ -148,13 +150,6 @@ def _digit_name(text: str) -> bool:
 def _is_clause_verb(word: str) -> bool:
     return word in _CLAUSE_VERBS or (word.endswith("s") and (
         word[:-1] in VERBISH or (word.endswith("es") and word[:-2] in VERBISH)))
-
-
-# words between a left data cue and the name: "benchmarks such as X", "the two datasets X"
-_BEFORE_NAME_WORDS = frozenset({
-    "such", "as", "like", "including", "e.g.", "e.g.,", ",", ":", "(", "namely", "the",
-    "popular", "standard", "challenging", "two", "three", "several", "four", "five", "of", "new",
-    "called", "named", "dubbed", "termed"})
 
 
 def _left_data_cue(back: list[str]) -> ConceptType | None:
@@ -637,7 +632,7 @@ class RuleExtractor:
             tokens = token_table(doc)
             texts, n = tokens.text, len(tokens.text)
             for i, text in enumerate(texts):
-                if not _METRIC_ACRONYM.match(text) or text.upper() in _UNITS:
+                if not _METRIC_ACRONYM.match(text) or text in _UNITS:
                     continue
                 known = KNOWN.get(concept_key(text))
                 if (known is not None and known is not R) or is_not_a_name(text):
