@@ -35,7 +35,7 @@ from pipeline.extract.lexicon import (
     TASK_HEADS,
 )
 from pipeline.extract.phrases import is_descriptive
-from pipeline.extract.rules import name_shaped
+from pipeline.extract.rules import KNOWN_NAME_STRENGTH, name_shaped
 from pipeline.extract.spans import Candidate, is_cued_data_name, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
@@ -137,8 +137,10 @@ class ConceptFilter:
         """The candidates of the concepts scored at or above the threshold, in input order."""
         dropped: set[int] = set()
         for _, group, vector in features(docs, cands, counts):
-            if any(is_cued_data_name(c) for c in group):
-                continue  # a name the paper's words call data: the filter judges descriptions
+            if any(is_cued_data_name(c) or (c.is_name and c.strength >= KNOWN_NAME_STRENGTH)
+                   for c in group):
+                continue  # a name the paper's words call data, or the short lists know: the
+                # filter judges descriptions
             if self.probability(vector) < self.threshold:
                 dropped.update(id(c) for c in group)
         return [c for c in cands if id(c) not in dropped]

@@ -66,7 +66,12 @@ from pipeline.extract.lexicon import (
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrase_counts, load_phrases
 from pipeline.extract.precision import refine
-from pipeline.extract.rules import KNOWN_NAME_STRENGTH, RuleExtractor, name_shaped
+from pipeline.extract.rules import (
+    KNOWN_NAME_STRENGTH,
+    RuleExtractor,
+    head_type_word,
+    name_shaped,
+)
 from pipeline.extract.spans import CUE_STRENGTH, Candidate, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
@@ -124,9 +129,15 @@ class HybridExtractor(ModelExtractor):
         rules = [r for r in rules if not any(_overlap(r, m) for m in measured)] + measured
         names = [r for r in rules if r.tier >= 2]
         out = list(model)
-        # metric phrases and cost measures where the NER found nothing ("training time")
-        out += [r for r in self.rules.measures(*docs)
-                if not any(_overlap(r, o) for o in out + rules)]
+        # metric phrases and cost measures ("training time") where the NER found nothing or
+        # only part of them, or cut across them ("win rate exceeding": "rate exceeding")
+        for r in self.rules.measures(*docs):
+            over = [m for m in model if _overlap(r, m)]
+            if any(_overlap(r, o) for o in rules) or any(
+                    m.start <= r.start and r.end <= m.end and not self._runs_past_metric(
+                        docs, m, r) for m in over):
+                continue
+            out = [m for m in out if m not in over] + [r]
         for r in [r for r in rules if r.tier >= self.add_tier]:
             over = [m for m in model if _overlap(m, r)]
             if not over:
@@ -219,6 +230,14 @@ class HybridExtractor(ModelExtractor):
         if self.concept_filter is None:
             return refined
         return self.concept_filter.keep(docs, refined, self.phrase_counts)
+
+    @staticmethod
+    def _runs_past_metric(docs: tuple[Doc, Doc], m: Candidate, metric: Candidate) -> bool:
+        """An NER span of another type holding a metric's name and words that end no concept:
+        "average win rate exceeding" (not "GSM8K accuracy", "error rate reduction")."""
+        if m.type is R or m.end == metric.end:
+            return False
+        return head_type_word(token_table(docs[m.doc_index]).lower[m.end - 1]) is None
 
     def _proposed_name(self, docs: tuple[Doc, Doc], c: Candidate, span: Span) -> bool:
         """An NER TASK that is a coined name the paper's words call a technique: a title

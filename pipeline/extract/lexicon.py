@@ -119,7 +119,8 @@ KNOWN_METRICS = _keys(
     "BLEU|ROUGE|ROUGE-L|ROUGE-1|ROUGE-2|F1|F1 score|mAP|AUC|AUROC|IoU|mIoU|PSNR|SSIM|FID|WER|"
     "CER|MRR|NDCG|METEOR|CIDEr|Pass@1|pass@k|Elo|perplexity|accuracy|top-1 accuracy|"
     "top-5 accuracy|success rate|error rate|word error rate|exact match|win rate|"
-    "inception score|mean average precision|F-score|F-measure|recall@1|BERTScore|"
+    "inception score|mean average precision|average precision|F-score|F-measure|recall@1|"
+    "BERTScore|"
     # cost measures and detection/segmentation/3D measures (annotation guide: METRIC)
     "AP|AP50|AP75|mAP50|mAP@0.5|Dice|Dice score|Dice coefficient|DSC|HD95|Hausdorff distance|"
     "LPIPS|Chamfer distance|RMSD|RMSE|MSE|lDDT|TM-score|GDT|CVaR|"
@@ -156,7 +157,9 @@ TITLE_NAMES = word_set(
 LANGUAGES = word_set(
     """
     english chinese french german spanish japanese korean arabic hindi russian portuguese
-    italian
+    italian dutch polish czech romanian finnish estonian latvian lithuanian turkish greek
+    hungarian swedish ukrainian hebrew persian bengali urdu tamil thai vietnamese indonesian
+    gujarati kazakh nepali sinhala
     """
 )
 # Name-shaped tokens that are not concepts on their own (organisations, tools, units, words).
@@ -166,6 +169,7 @@ NOT_NAMES = LANGUAGES | word_set(
     usa uk eu id ids url urls pdf html json xml sql ii iii iv vi vii viii ix xi vs ok phd
     ieee acm ceo faq io ui ux gb tb mb kb hz ghz fps openai deepmind github youtube
     huggingface linkedin arxiv latex ios macos iphone pytorch tensorflow jax numpy scipy
+    python javascript typescript
     mturk ios ip tv pc dna rna mri ct ecg eeg covid sota llc inc ltd ph.d et al en de fr zh
     mit bsd gpl db dbs fp4 fp8 fp16 fp32 fp64 bf16 int4 int8 google microsoft nvidia anthropic
     alibaba baidu tencent amazon apple ibm intel amd huawei bytedance
@@ -500,6 +504,7 @@ LEAD_VERBS = word_set(
     """
     quantify identify characterize characterise minimize minimise maximize maximise simplify
     verify specify accelerate mitigate enhance improve utilize utilise
+    improving enhancing maintaining preserving compromising sacrificing achieving
     """
 )
 # Name endings that type a name (after the short lists, before context): "NoveltyBench",

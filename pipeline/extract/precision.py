@@ -116,14 +116,17 @@ _HEAD_TYPE: dict[str, ConceptType] = {
     **{w: B for w in BENCHMARK_CUES | {"challenge", "competition"}},
     "score": R, "scores": R, "metric": R, "metrics": R,
 }
+# a cue word the NER took in before a name ("dataset Mobile app Tasks")
+_LEAD_CUES = frozenset({"dataset", "corpus", "benchmark"})
 # Title-Cased generic heads dropped after a Title-Cased name ("Spike Aware Mixed-Precision
 # Quantization Strategy"); "Model"/"Network" are not: "Spatially-Aware Foundation Model".
 _TITLE_STRIP = frozenset({"strategy", "framework", "method", "approach", "technique",
                           "mechanism", "module", "pipeline", "scheme", "methodology"})
 # a measured value before its metric: "71.512% Top-1 accuracy", "0.66 transcription accuracy",
 # "250x speedup", "81 percent accuracy" (the NER leaves "percent" on)
-_VALUE = re.compile(r"^[<>~\u2248]?\d+(?:[.,]\d+)*(?:%|x|\u00d7)?$")
-_VALUE_UNITS = frozenset({"%", "percent", "percentage", "x", "\u00d7", "fold", "times"})
+# a percent sign may be written as LaTeX ("7.9\\%"; one abstract in twenty does)
+_VALUE = re.compile(r"^[<>~\u2248]?\d+(?:[.,]\d+)*(?:\\?%|x|\u00d7)?$")
+_VALUE_UNITS = frozenset({"%", "\\%", "percent", "percentage", "x", "\u00d7", "fold", "times"})
 _WEB = re.compile(r"://|\bwww\.|github\.com|\.(?:com|org|io|net)\b", re.IGNORECASE)
 _ADAPTED = frozenset({"fine-tuned", "finetuned", "pre-trained", "pretrained", "open-source",
                       "open-sourced", "quantized", "distilled", "frozen"})
@@ -200,11 +203,19 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
             or (end - start > 1 and is_not_a_name(texts[start])
                 and lowers[start] not in LANGUAGES)):
         start += 1
+    if (end - start > 1 and lowers[start] in _LEAD_CUES and texts[start].islower()
+            and texts[start + 1][:1].isupper()):
+        cue = _HEAD_TYPE[lowers[start]]
+        start += 1  # "a new dataset Mobile app Tasks ...": the name after its cue word
     if end - start > 1 and lowers[start] in _ADAPTED and _name_shaped(texts[start + 1]):
         start += 1  # "fine-tuned BERT model": BERT, as adapted by the paper
     if start < end and lowers[start] in ("average", "averaged") and (
             end - start > 2 or (end - start == 2 and not texts[start + 1].islower())):
         start += 1  # "average OOD accuracy", "average cIoU"; not "average precision"
+    elif end - start > 1 and lowers[start] in ("average", "averaged", "mean") and (
+            KNOWN.get(concept_key(tokens.span_text(start + 1, end))) is R
+            and concept_key(tokens.span_text(start, end)) not in KNOWN):
+        start += 1  # "average accuracy", "mean pixel accuracy"; not "mean average precision"
     if end - start > 2 and lowers[start].endswith("-based") and tokens.is_alpha[start + 1]:
         start += 1  # "learning-based multi-view stereo": the kind of method, not the task
     if end - start > 2 and lowers[end - 1] == "et" and texts[end - 2][:1].isupper():

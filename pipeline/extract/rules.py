@@ -127,9 +127,9 @@ _CLAUSE_VERBS = frozenset({"is", "was", "are", "were", "has", "have", "had", "sc
 _LAYOUT_WORDS = frozenset({"table", "tables", "figure", "figures", "fig", "fig.", "section",
                            "sec", "sec.", "appendix", "eq", "eq.", "equation"})
 # a measured value: "64.2%", "+37.69%", "0.542", "27.7" (not a count: "3 LLMs", "7B")
-_MEASURED_VALUE = re.compile(r"^[+\-\u2212]?(?:\d+(?:[.,]\d+)?%|\d*\.\d+)$")
+_MEASURED_VALUE = re.compile(r"^[+\-\u2212]?(?:\d+(?:[.,]\d+)?\\?%|\d*\.\d+)$")
 # a value right after a name, no version ("SMT 2.0"): "METEOR 0.542", "45.23", "64.2%"
-_VALUE_AFTER_NAME = re.compile(r"^[+\-\u2212]?(?:0?\.\d+|\d+\.\d{2,}|\d+(?:[.,]\d+)?%)$")
+_VALUE_AFTER_NAME = re.compile(r"^[+\-\u2212]?(?:0?\.\d+|\d+\.\d{2,}|\d+(?:[.,]\d+)?\\?%)$")
 # an acronym that may name a metric: capitals, a hyphen inside ("SR", "SPL", "CLIP-T")
 _METRIC_ACRONYM = re.compile(r"^[A-Z][A-Z\-]*[A-Z]$")
 # before a value: "CLIP-T: 0.2588", "PCC > 0.7", "AUC = 0.91", "an SR of 45.2%"

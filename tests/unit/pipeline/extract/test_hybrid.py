@@ -184,7 +184,8 @@ def test_sample_organisations_tools_and_title_words_are_not_datasets(sample) -> 
     for junk in ("OpenAI", "MATLAB", "Inference Time", "Evaluation Benchmarks",
                  "multi-task datasets", "Falcon-7b"):
         assert junk not in data, junk
-    assert not any(m.text in ("OpenAI", "MATLAB") for e in sample for m in e.mentions)
+    # the sample's "working code in MATLAB, Python and R": tools, of no concept type
+    assert not any(m.text in ("OpenAI", "MATLAB", "Python") for e in sample for m in e.mentions)
     # nor of any other type ("Evaluation Benchmarks" as a METRIC)
     assert not any(m.text in ("Evaluation Benchmarks", "multi-task datasets")
                    for e in sample for m in e.mentions)
@@ -357,6 +358,26 @@ def test_an_acronym_beside_a_measured_value_is_a_metric(hybrid: HybridExtractor)
     (extraction,) = hybrid.extract([paper])
     assert types_of(extraction, "SR") == {ConceptType.METRIC}
     assert types_of(extraction, "SPL") == {ConceptType.METRIC}
+
+
+def test_a_metric_name_the_ner_runs_past_is_the_metric() -> None:
+    from pipeline.extract import MentionExtractor
+
+    # the NER's span: "average win rate exceeding" (a METHOD)
+    paper = Paper(id="t", title="", abstract="Our approach achieves not only over 20% "
+                  "improvement on the new dataset but also an average win rate exceeding 70% "
+                  "against strong baselines on existing safety benchmarks.")
+    (extraction,) = MentionExtractor(n_process=1).extract([paper])
+    assert types_of(extraction, "win rate") == {ConceptType.METRIC}
+    assert not any("exceeding" in m.text for m in extraction.mentions)
+
+
+def test_a_metric_after_a_latex_percent_is_found(hybrid: HybridExtractor) -> None:
+    paper = Paper(id="t", title="", abstract="Our framework outperformed prior SOTA on the "
+                  "LIBERO benchmark by a 7.9\\% success rate, and obtained nearly an 8\\% "
+                  "accuracy gain.")
+    (extraction,) = hybrid.extract([paper])
+    assert types_of(extraction, "success rate") == {ConceptType.METRIC}
 
 
 def test_a_mention_takes_the_data_word_after_it_and_a_concept_does_not() -> None:
