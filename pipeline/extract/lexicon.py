@@ -251,7 +251,17 @@ METRIC_PHRASES = (
     "success rate|success rates|error rate|error rates|word error rate|exact match|win rate|"
     "win rates|inception score|mean average precision|f1 score|f1 scores|bleu score|"
     "bleu scores|rouge score|rouge scores|top-1 accuracy|top-5 accuracy|pass rate|"
-    "average precision|mean reciprocal rank|attack success rate"
+    "average precision|mean reciprocal rank|attack success rate|attack success rates|"
+    # long names of common metrics, read as metrics wherever they stand
+    "area under the curve|area under the ROC curve|intersection over union|"
+    "mean intersection over union|mean squared error|mean absolute error|"
+    "root mean squared error|root mean square error|mean absolute percentage error|"
+    "peak signal-to-noise ratio|structural similarity|character error rate|"
+    "character error rates|phoneme error rate|equal error rate|false positive rate|"
+    "true positive rate|F1-score|F1-scores|Pearson correlation coefficient|"
+    "Spearman correlation coefficient|concordance correlation coefficient|"
+    "rank correlation coefficient|Frechet Inception Distance|Fr\u00e9chet Inception Distance|"
+    "normalized discounted cumulative gain|speaker similarity|time to first token"
 )
 # heads that make a concept only with particular modifiers
 RESTRICTED_HEADS = {"mechanism": {"attention", "self-attention", "gating", "memory"}}

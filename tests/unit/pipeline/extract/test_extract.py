@@ -174,6 +174,16 @@ def test_metric_phrases_and_cost_measures_are_metrics() -> None:
                      ("attack success rate", ConceptType.METRIC)}  # the longest match
 
 
+def test_long_names_of_common_metrics_are_metrics() -> None:
+    rules = RuleExtractor()
+    title = rules.nlp("")
+    abstract = rules.nlp("We report the area under the curve, the mean absolute error, the "
+                         "peak signal-to-noise ratio and the speaker similarity of each system.")
+    found = {abstract[c.start : c.end].text for c in rules.measures(title, abstract)}
+    assert found == {"area under the curve", "mean absolute error",
+                     "peak signal-to-noise ratio", "speaker similarity"}
+
+
 @pytest.mark.parametrize(("text", "metrics", "not_metrics"), [
     ("Our agent gains on average +37.69% SR, +28.96% SPL and -30.69% MSS on R2R-CE (64.2% SR).",
      {"SR", "SPL", "MSS"}, {"R2R-CE"}),
