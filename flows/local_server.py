@@ -274,10 +274,17 @@ def _drain_prefect() -> None:
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    for worker in (APILogWorker, EventsWorker):
-        # best effort: the run's outcome is known already, and must not be hidden
-        with contextlib.suppress(Exception):
-            worker.drain_all(timeout=DRAIN_TIMEOUT_S)
+    def drain() -> None:
+        for worker in (APILogWorker, EventsWorker):
+            # best effort: the run's outcome is known already, and must not be hidden
+            with contextlib.suppress(Exception):
+                worker.drain_all(timeout=DRAIN_TIMEOUT_S)
+
+    # in a thread of its own: called from a thread that runs an event loop, drain_all returns
+    # a coroutine instead of waiting, and nothing is drained
+    thread = threading.Thread(target=drain, name="paperkg-prefect-drain", daemon=True)
+    thread.start()
+    thread.join(2 * DRAIN_TIMEOUT_S + 1)
 
 
 def _guard_parent(parent: int) -> None:

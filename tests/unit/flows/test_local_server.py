@@ -64,3 +64,22 @@ def test_verbose_shows_prefect_on_the_terminal_too(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("PREFECT_LOGGING_SETTINGS_PATH", raising=False)
     configure_prefect()
     assert os.environ[ROOT_HANDLERS_ENV] == VERBOSE_ROOT_HANDLERS
+
+
+def test_prefect_is_drained_inside_an_event_loop_without_a_stray_coroutine() -> None:
+    # Prefect's drain_all returns a coroutine, and drains nothing, when the calling thread runs
+    # an event loop; paperkg drains from a thread of its own
+    import asyncio
+    import warnings
+
+    import prefect.logging.handlers  # noqa: F401  (what is drained)
+
+    from flows.local_server import _drain_prefect
+
+    async def in_a_loop() -> None:
+        _drain_prefect()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(in_a_loop())
+    assert not [w for w in caught if "never awaited" in str(w.message)]
