@@ -120,6 +120,11 @@ def features(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[
     return out
 
 
+def _not_judged(c: Candidate) -> bool:
+    return (is_cued_data_name(c) or (c.is_name and c.strength >= KNOWN_NAME_STRENGTH)
+            or (c.type is ConceptType.METRIC and c.tier >= 2 and not c.is_name))
+
+
 @dataclass(frozen=True)
 class ConceptFilter:
     """Logistic-regression weights over ``FEATURES`` and the keep threshold."""
@@ -134,13 +139,13 @@ class ConceptFilter:
 
     def keep(self, docs: tuple[Doc, Doc], cands: Sequence[Candidate],
              counts: Mapping[str, int]) -> list[Candidate]:
-        """The candidates of the concepts scored at or above the threshold, in input order."""
+        """The candidates of the concepts scored at or above the threshold, in input order.
+        The filter judges descriptions: a name the paper's words call data, a name the short
+        lists know and a phrase of the metric list ("area under the curve") are kept."""
         dropped: set[int] = set()
         for _, group, vector in features(docs, cands, counts):
-            if any(is_cued_data_name(c) or (c.is_name and c.strength >= KNOWN_NAME_STRENGTH)
-                   for c in group):
-                continue  # a name the paper's words call data, or the short lists know: the
-                # filter judges descriptions
+            if any(_not_judged(c) for c in group):
+                continue
             if self.probability(vector) < self.threshold:
                 dropped.update(id(c) for c in group)
         return [c for c in cands if id(c) not in dropped]

@@ -95,6 +95,24 @@ def test_keep_drops_every_mention_of_a_rejected_concept_and_keeps_order(paper: t
     assert everything.keep(docs, cands, counts) == cands
 
 
+def test_names_the_short_lists_know_and_metric_phrases_are_not_judged() -> None:
+    nlp = build_nlp()
+    title, abstract = nlp(""), nlp("We pair the Grok 3 model with a retriever and report the "
+                                   "area under the curve.")
+    words = [t.text for t in abstract]
+    grok, auc = words.index("Grok"), words.index("area")
+    cands = [
+        Candidate(1, grok, grok + 2, M, tier=2, strength=7, is_name=True),  # the short lists
+        Candidate(1, auc, auc + 4, ConceptType.METRIC, tier=2, strength=5),  # a metric phrase
+        Candidate(1, words.index("retriever"), words.index("retriever") + 1, M, tier=0),
+    ]
+    rejecting_all = ConceptFilter(tuple([0.0] * len(FEATURES)), bias=-5.0, threshold=0.5)
+    assert rejecting_all.keep((title, abstract), cands, {}) == cands[:2]
+    # a name known only from the paper's own words is judged
+    coined = Candidate(1, grok, grok + 2, M, tier=2, strength=4, is_name=True)
+    assert rejecting_all.keep((title, abstract), [coined], {}) == []
+
+
 def test_filter_file_round_trip_and_refusal_of_other_features(tmp_path: Path) -> None:
     assert ConceptFilter.load(tmp_path) is None  # an older model folder: the step is off
     fitted = ConceptFilter(tuple(float(i) / 10 for i in range(len(FEATURES))), -1.5, 0.3)
