@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,3 +145,47 @@ def test_serve_checks_the_cluster_before_it_creates_anything(tmp_path: Path, hom
     assert len(lines) == 1, result.stderr  # no Prefect server was started either
     assert lines[0].startswith("paperkg: cannot reach the Dask scheduler at tcp://")
     assert not out.exists()  # as `paperkg run`: a failed check leaves no output folder
+
+
+SCHEDULED_RUN_TIMEOUT_S = 300  # server start, the next minute, the scheduler's pass, the run
+
+
+def test_a_scheduled_run_extracts_on_the_cluster(
+    tmp_path: Path, cluster: distributed.LocalCluster
+) -> None:
+    source = corpus(tmp_path / "papers.jsonl", 100)  # two extract-batch tasks of 64 and 36
+    out, log = tmp_path / "out", tmp_path / "serve.err"
+    environ = {k: v for k, v in os.environ.items()
+               if not k.startswith(("PREFECT_", "PAPERKG_"))}
+    # the scheduler looks for due runs every 60 s by default; a test waits less
+    environ.update(PREFECT_HOME=str(tmp_path / "home"), COLUMNS="400",
+                   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+    with distributed.Client(cluster) as client, log.open("w") as stderr:
+        client.get_task_stream()  # registers the scheduler's task stream before the run
+        process = subprocess.Popen(
+            [*PAPERKG, "serve", str(source), "--cron", "* * * * *", "--no-map", "--out",
+             str(out), "--dask-address", cluster.scheduler_address],
+            stdout=subprocess.DEVNULL, stderr=stderr, text=True, env=environ,
+        )
+        try:
+            deadline = time.monotonic() + SCHEDULED_RUN_TIMEOUT_S
+            while not (out / "summary.json").exists():
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "no scheduled run finished in time"
+                time.sleep(2)
+            summary = json.loads((out / "summary.json").read_text())
+            stream = client.get_task_stream()
+        finally:
+            process.send_signal(signal.SIGINT)  # Ctrl-C
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.terminate()  # leave no serve process (and server) behind
+                process.wait(timeout=60)
+                raise
+    assert summary["graph_papers"] == 100 and summary["error"] is None, log.read_text()
+    workers = set(cluster.scheduler_info["workers"])
+    extracted = [t for t in stream if "extract" in str(t["key"])]
+    assert len(extracted) == 2, [t["key"] for t in stream]
+    assert {t["worker"] for t in extracted} <= workers
+    assert all(t["status"] == "OK" for t in extracted)
