@@ -5,6 +5,7 @@
   Prefect server it starts.
 * ``run_cli(*args, capsys=capsys)``: the command in this process, for tests of its output,
   exit code and files.
+* ``interrupt(process)``: Ctrl-C for a ``paperkg serve`` subprocess, leaving none behind.
 * ``prefect_api`` (fixture, module scope): one local Prefect server for a module whose
   in-process ``paperkg run`` calls would otherwise each start their own; a module asks for it
   with ``pytestmark = pytest.mark.usefixtures("prefect_api")``.
@@ -12,12 +13,26 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
 
 PAPERKG = [sys.executable, "-c", "from pipeline.cli import main; main()"]
+
+
+def interrupt(process: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Ctrl-C ``process`` and wait for it to end; past ``timeout`` terminate it (leaving no
+    serve process, nor its Prefect server, behind) and raise ``TimeoutExpired``."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        process.wait(timeout=timeout)
+        raise
 
 
 def run_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

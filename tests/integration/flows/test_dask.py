@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.stores.sqlite.store import SqliteStore
-from tests.support.cli import PAPERKG
+from tests.support.cli import PAPERKG, interrupt
 from tests.support.graph_compare import diff, embedded_snapshot
 from tests.support.neo4j_server import free_port
 from tests.support.samples import sample_papers
@@ -177,13 +176,7 @@ def test_a_scheduled_run_extracts_on_the_cluster(
             summary = json.loads((out / "summary.json").read_text())
             stream = [t for t in client.get_task_stream() if t["key"] not in earlier]
         finally:
-            process.send_signal(signal.SIGINT)  # Ctrl-C
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.terminate()  # leave no serve process (and server) behind
-                process.wait(timeout=60)
-                raise
+            interrupt(process)  # Ctrl-C
     assert summary["graph_papers"] == 100 and summary["error"] is None, log.read_text()
     workers = set(cluster.scheduler_info["workers"])
     extracted = [t for t in stream if "extract" in str(t["key"])]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 from flows.serve import server_healthy
-from tests.support.cli import PAPERKG
+from tests.support.cli import PAPERKG, interrupt
 from tests.support.feed_server import serve
 from tests.support.samples import ATOM_FEED
 
@@ -65,13 +64,7 @@ def test_serve_runs_the_job_on_schedule_and_stops_its_server(tmp_path: Path) -> 
             summary = json.loads((out / "summary.json").read_text())
             requests = list(feed.requests)
         finally:
-            process.send_signal(signal.SIGINT)  # Ctrl-C
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.terminate()  # leave no serve process (and server) behind
-                process.wait(timeout=60)
-                raise
+            interrupt(process)  # Ctrl-C
     stderr = log.read_text()
     assert summary["graph_papers"] == 2 and summary["error"] is None, stderr
     # the scheduled run fetched the live source, with the credentials
