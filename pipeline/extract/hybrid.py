@@ -133,9 +133,9 @@ class HybridExtractor(ModelExtractor):
         # only part of them, or cut across them ("win rate exceeding": "rate exceeding")
         for r in self.rules.measures(*docs):
             over = [m for m in model if _overlap(r, m)]
-            if any(_overlap(r, o) for o in rules) or any(
-                    m.start <= r.start and r.end <= m.end and not self._runs_past_metric(
-                        docs, m, r) for m in over):
+            held = [m for m in over if m.start <= r.start and r.end <= m.end]
+            if any(_overlap(r, o) for o in rules) or not all(
+                    _runs_past_metric(docs, m, r) for m in held):
                 continue
             out = [m for m in out if m not in over] + [r]
         for r in [r for r in rules if r.tier >= self.add_tier]:
@@ -231,14 +231,6 @@ class HybridExtractor(ModelExtractor):
             return refined
         return self.concept_filter.keep(docs, refined, self.phrase_counts)
 
-    @staticmethod
-    def _runs_past_metric(docs: tuple[Doc, Doc], m: Candidate, metric: Candidate) -> bool:
-        """An NER span of another type holding a metric's name and words that end no concept:
-        "average win rate exceeding" (not "GSM8K accuracy", "error rate reduction")."""
-        if m.type is R or m.end == metric.end:
-            return False
-        return head_type_word(token_table(docs[m.doc_index]).lower[m.end - 1]) is None
-
     def _proposed_name(self, docs: tuple[Doc, Doc], c: Candidate, span: Span) -> bool:
         """An NER TASK that is a coined name the paper's words call a technique: a title
         "WGRAMMAR: ...", "SAGE, a ... framework" (not "VQA", which the short lists know)."""
@@ -267,6 +259,14 @@ class HybridExtractor(ModelExtractor):
             # the paper's own words say technique, whatever the NER says
             return strength, M
         return 0, D
+
+
+def _runs_past_metric(docs: tuple[Doc, Doc], m: Candidate, metric: Candidate) -> bool:
+    """An NER span of another type holding a metric's name and words that end no concept:
+    "average win rate exceeding" (not "GSM8K accuracy", "error rate reduction")."""
+    if m.type is R or m.end == metric.end:
+        return False
+    return head_type_word(token_table(docs[m.doc_index]).lower[m.end - 1]) is None
 
 
 def _is_language_pair(words: list[str]) -> bool:
