@@ -202,9 +202,30 @@ class Normalizer:
                         found.setdefault(concept_key(acronym), concept_key(preceding[start:]))
         return found
 
+    @classmethod
+    def _paper_definitions(cls, extraction: PaperExtraction) -> dict[str, str]:
+        """The paper's definitions: its adjacent mention pairs, then its text's "long form
+        (ACR)" when that long form is the key of one of its own mentions, even if another
+        mention stands between them ("spoken language models (SLMs)" with the long form
+        extracted from the title only, "Concordance Correlation Coefficient (CCC)" whose
+        shortest Schwartz-Hearst long form is "Correlation Coefficient")."""
+        defs = cls._definitions(extraction)
+        keys = sorted({concept_key(m.text) for m in extraction.mentions})
+        for acronym, long_form in sorted(cls._text_definitions(extraction).items()):
+            if acronym in defs:
+                continue
+            # the exact long form, else a longer mention that ends with it and starts with
+            # the acronym's letter ("concordance-correlation-coefficient" for CCC, but not
+            # "multilingual-text-to-speech" for TTS)
+            matches = [k for k in keys if k == long_form or (
+                k.endswith("-" + long_form) and k[0] == acronym[0])]
+            if matches:
+                defs[acronym] = min(matches, key=lambda k: (len(k), k))
+        return defs
+
     def normalize(self, extractions: Sequence[PaperExtraction]) -> list[PaperExtraction]:
         extractions = list(extractions)
-        per_paper = [self._definitions(e) for e in extractions]
+        per_paper = [self._paper_definitions(e) for e in extractions]
         batch_votes = self._definition_votes
         for defs in per_paper:
             for acr, long in defs.items():

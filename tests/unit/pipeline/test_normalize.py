@@ -191,3 +191,40 @@ def test_a_paper_defining_an_acronym_its_own_way_keeps_it_from_another_papers_de
     assert {m.key for m in a.mentions} == {"text-to-speech"}
     assert {m.key for m in b.mentions} == {"tts"}
     assert {m.key for m in c.mentions} == {"text-to-speech"}  # no definition of its own
+
+
+def test_a_text_definition_links_an_acronym_to_the_papers_own_long_form_mention() -> None:
+    """The long form was extracted elsewhere in the paper (the title), or as a longer mention
+    than Schwartz-Hearst's shortest long form; either way the paper defines the acronym."""
+    m, metric = ConceptType.METHOD, ConceptType.METRIC
+    p = Paper(id="p", title="A Survey of Spoken Language Models",
+              abstract="We review spoken language models (SLMs). SLMs are scored by their "
+              "Concordance Correlation Coefficient (CCC). CCC rises.")
+    title_long = Mention(text="Spoken Language Models", type=m, start=12, end=34,
+                         field="title", sentence=p.title)
+    e = PaperExtraction(paper=p, mentions=(
+        title_long, _mention(p, "SLMs", m), _mention(p, "SLMs", m, 1),
+        _mention(p, "Concordance Correlation Coefficient", metric), _mention(p, "CCC", m),
+        _mention(p, "CCC", m, 1),
+    ))
+    (out,) = Normalizer().normalize([e])
+    keys = {x.text: x.key for x in out.mentions}
+    assert keys["SLMs"] == keys["Spoken Language Models"] == "spoken-language-model"
+    assert keys["CCC"] == keys["Concordance Correlation Coefficient"]
+
+
+def test_a_text_definition_does_not_link_an_acronym_to_a_mention_that_is_only_part_of_it() -> None:
+    """"multilingual text-to-speech (TTS)" defines TTS as text-to-speech, not as the longer
+    task; "CNNs with a Kolmogorov-Arnold Network (CNN-KAN)" does not make CNN-KAN a KAN."""
+    m, t = ConceptType.METHOD, ConceptType.TASK
+    p = Paper(id="p", title="", abstract="We study multilingual text-to-speech (TTS) with "
+              "CNNs augmented with a Kolmogorov-Arnold Network (CNN-KAN). TTS and CNN-KAN win.")
+    e = PaperExtraction(paper=p, mentions=(
+        _mention(p, "multilingual text-to-speech", t), _mention(p, "TTS", t),
+        _mention(p, "CNNs", m), _mention(p, "Kolmogorov-Arnold Network", m),
+        _mention(p, "CNN-KAN", m), _mention(p, "TTS", t, 1), _mention(p, "CNN-KAN", m, 1),
+    ))
+    (out,) = Normalizer().normalize([e])
+    keys = {x.text: x.key for x in out.mentions}
+    assert keys["TTS"] == "tts"
+    assert keys["CNN-KAN"] == "cnn-kan"
