@@ -23,16 +23,17 @@ is ``dev``, the rest ``test`` (15/15, 13/13, 12/12: 40 dev, 40 test).
 **The test half is never used for tuning**: look at dev-half output only when deciding what to
 change in extraction; run ``--split test`` only to report a figure.
 
-**Training pools** (``pool_ids``): two more sets of 2025 abstracts, picked by ``select`` with the
+**Training pools** (``pool_ids``): three more sets of 2025 abstracts, picked by ``select`` with the
 next seeds and none of the evaluation papers, annotated to the same guide, used for training
 only (they have ``split: train``):
 
-- ``modern-2025-filter.jsonl`` (``FILTER_POOL_SEEDS``, 80 papers): the examples the learned
-  concept filter is fitted on (``pipeline.quality.training.concept_filter``);
-- ``modern-2025-ner.jsonl`` (``NER_POOL_SEEDS``, 158 papers) and ``modern-2025-ner2.jsonl``
-  (``NER_POOL2_SEEDS``, picked after the tuning pool, so none of its papers either): NER
-  training sentences in the guide's style (``pipeline.quality.training``); kept apart from the
-  filter's pool so that the filter learns from NER output on papers the NER never saw.
+- ``modern-2025-filter.jsonl`` (``FILTER_POOL_SEEDS``, 80 papers) and
+  ``modern-2025-filter2.jsonl`` (``FILTER_POOL2_SEEDS``, 1,859 papers, picked after the tuning
+  pool, so none of its papers either): the examples the learned concept filter is fitted on
+  (``pipeline.quality.training.concept_filter``);
+- ``modern-2025-ner.jsonl`` (``NER_POOL_SEEDS``, 158 papers): NER training sentences in the
+  guide's style (``pipeline.quality.training``); kept apart from the filter's pools so that the
+  filter learns from NER output on papers the NER never saw.
 
 and a **tuning pool**, ``modern-2025-tune.jsonl`` (``TUNE_POOL_SEEDS``, 159 papers, ``split:
 tune``), that nothing is trained on: the unseen 2025 papers the rules are checked against, so
@@ -57,11 +58,11 @@ from typing import Any
 
 __all__ = [
     "CORPUS_ENV",
+    "FILTER_POOL2_PATH",
+    "FILTER_POOL2_SEEDS",
     "FILTER_POOL_PATH",
     "FILTER_POOL_SEEDS",
     "GOLD_PATH",
-    "NER_POOL2_PATH",
-    "NER_POOL2_SEEDS",
     "NER_POOL_PATH",
     "NER_POOL_SEEDS",
     "QUOTAS",
@@ -88,8 +89,8 @@ FILTER_POOL_SEEDS: tuple[int, ...] = (SEED + 1,)
 NER_POOL_SEEDS: tuple[int, ...] = (SEED + 2, SEED + 3)
 TUNE_POOL_PATH = GOLD_PATH.with_name("modern-2025-tune.jsonl")
 TUNE_POOL_SEEDS: tuple[int, ...] = (SEED + 4, SEED + 5)
-NER_POOL2_PATH = GOLD_PATH.with_name("modern-2025-ner2.jsonl")
-NER_POOL2_SEEDS: tuple[int, ...] = tuple(SEED + i for i in range(6, 30))
+FILTER_POOL2_PATH = GOLD_PATH.with_name("modern-2025-filter2.jsonl")
+FILTER_POOL2_SEEDS: tuple[int, ...] = tuple(SEED + i for i in range(6, 30))
 
 
 class CorpusMissing(FileNotFoundError):

@@ -1,9 +1,10 @@
 """Train the learned concept filter (``pipeline.extract.concept_filter``) and choose its threshold.
 
 - **Examples**: the concepts the hybrid keeps (the filter off) in the papers of the modern
-  filter pool (``pipeline/quality/data/modern-2025-filter.jsonl``: 80 2025 abstracts annotated
-  per the guide, picked like the evaluation set with the next seed and none of its papers;
-  see ``pipeline.quality.modern_set``).
+  filter pools (``pipeline/quality/data/modern-2025-filter.jsonl`` and
+  ``modern-2025-filter2.jsonl``: 1,939 2025 abstracts annotated per the guide, picked like the
+  evaluation set with later seeds and none of its papers, nor the NER's training pool; see
+  ``pipeline.quality.modern_set``).
   A concept is a positive when one of its surface forms names a gold concept of the same type
   (DATASET and BENCHMARK as one, as the scoring counts them), a negative when it names none;
   one that names only an ``acceptable`` entry is no example. The pool's papers are in the
@@ -122,18 +123,25 @@ class _FilterOff:
         return s.precision, s.recall, s.f1
 
 
-def train_concept_filter(extractor: HybridExtractor, model_dir: Path, pool: Path | None = None,
+def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
+                         pools: Sequence[Path] | None = None,
                          selection: Sequence[ConceptDoc] | None = None,
                          log: Callable[[str], object] = print) -> ConceptFilter:
-    """Fit on the pool, pick the threshold on ``selection`` (default: the modern dev half and
-    the tuning pool), write ``FILTER_FILE``."""
-    from pipeline.quality.modern_set import FILTER_POOL_PATH, GOLD_PATH, TUNE_POOL_PATH
+    """Fit on the pools (default: the two filter pools), pick the threshold on ``selection``
+    (default: the modern dev half and the tuning pool), write ``FILTER_FILE``."""
+    from pipeline.quality.modern_set import (
+        FILTER_POOL2_PATH,
+        FILTER_POOL_PATH,
+        GOLD_PATH,
+        TUNE_POOL_PATH,
+    )
 
-    pool = pool or FILTER_POOL_PATH
+    pools = pools or (FILTER_POOL_PATH, FILTER_POOL2_PATH)
     extractor.concept_filter = None
-    x, y = labelled_examples(extractor, load_concept_gold(pool, "all"), own_paper_counted=True)
+    docs = [doc for pool in pools for doc in load_concept_gold(pool, "all")]
+    x, y = labelled_examples(extractor, docs, own_paper_counted=True)
     weights, bias = fit(x, y)
-    log(f"concept filter: {len(y)} examples from the pool, {int(y.sum())} positive")
+    log(f"concept filter: {len(y)} examples from {len(docs)} papers, {int(y.sum())} positive")
     label = "the given papers"
     if selection is None:
         selection = [*load_concept_gold(GOLD_PATH, "dev"), *load_concept_gold(TUNE_POOL_PATH)]

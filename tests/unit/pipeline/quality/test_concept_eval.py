@@ -23,11 +23,11 @@ from pipeline.quality.concept_eval import (
 from pipeline.quality.evaluate import evaluate, format_table, gold_format
 from pipeline.quality.modern_set import (
     CORPUS_ENV,
+    FILTER_POOL2_PATH,
+    FILTER_POOL2_SEEDS,
     FILTER_POOL_PATH,
     FILTER_POOL_SEEDS,
     GOLD_PATH,
-    NER_POOL2_PATH,
-    NER_POOL2_SEEDS,
     NER_POOL_PATH,
     NER_POOL_SEEDS,
     TUNE_POOL_PATH,
@@ -318,14 +318,14 @@ def _pool_ids(path: Path) -> set[str]:
 
 
 # each pool and the pools picked before it (its ids leave theirs out)
-_POOLS = (FILTER_POOL_PATH, NER_POOL_PATH, TUNE_POOL_PATH, NER_POOL2_PATH)
+_POOLS = (FILTER_POOL_PATH, NER_POOL_PATH, TUNE_POOL_PATH, FILTER_POOL2_PATH)
 
 
 @pytest.mark.parametrize(("path", "seeds", "papers", "split"), [
     (FILTER_POOL_PATH, FILTER_POOL_SEEDS, 80, "train"),
     (NER_POOL_PATH, NER_POOL_SEEDS, 150, "train"),
     (TUNE_POOL_PATH, TUNE_POOL_SEEDS, 150, "tune"),
-    (NER_POOL2_PATH, NER_POOL2_SEEDS, 1800, "train"),
+    (FILTER_POOL2_PATH, FILTER_POOL2_SEEDS, 1800, "train"),
 ])
 def test_pools_are_well_formed_and_apart_from_the_evaluation_set(
     path: Path, seeds: tuple[int, ...], papers: int, split: str
