@@ -203,15 +203,17 @@ class Normalizer:
         return found
 
     @classmethod
-    def _paper_definitions(cls, extraction: PaperExtraction) -> dict[str, str]:
+    def _paper_definitions(cls, extraction: PaperExtraction, text_defs: dict[str, str]
+                           ) -> dict[str, str]:
         """The paper's definitions: its adjacent mention pairs, then its text's "long form
-        (ACR)" when that long form is the key of one of its own mentions, even if another
-        mention stands between them ("spoken language models (SLMs)" with the long form
-        extracted from the title only, "Concordance Correlation Coefficient (CCC)" whose
-        shortest Schwartz-Hearst long form is "Correlation Coefficient")."""
+        (ACR)" (``text_defs``, from ``_text_definitions``) when that long form is the key of
+        one of its own mentions, even if another mention stands between them ("spoken
+        language models (SLMs)" with the long form extracted from the title only,
+        "Concordance Correlation Coefficient (CCC)" whose shortest Schwartz-Hearst long form
+        is "Correlation Coefficient")."""
         defs = cls._definitions(extraction)
         keys = sorted({concept_key(m.text) for m in extraction.mentions})
-        for acronym, long_form in sorted(cls._text_definitions(extraction).items()):
+        for acronym, long_form in sorted(text_defs.items()):
             if acronym in defs:
                 continue
             # the exact long form, else a longer mention that ends with it and starts with
@@ -225,7 +227,9 @@ class Normalizer:
 
     def normalize(self, extractions: Sequence[PaperExtraction]) -> list[PaperExtraction]:
         extractions = list(extractions)
-        per_paper = [self._paper_definitions(e) for e in extractions]
+        text_defs = [self._text_definitions(e) for e in extractions]
+        per_paper = [self._paper_definitions(e, own)
+                     for e, own in zip(extractions, text_defs, strict=True)]
         batch_votes = self._definition_votes
         for defs in per_paper:
             for acr, long in defs.items():
@@ -236,8 +240,7 @@ class Normalizer:
         }
 
         keyed: list[list[tuple[Mention, str, bool]]] = []  # (mention, key, via acronym)
-        for extraction, defs in zip(extractions, per_paper, strict=True):
-            own = self._text_definitions(extraction)
+        for extraction, defs, own in zip(extractions, per_paper, text_defs, strict=True):
             rows = []
             for m in extraction.mentions:
                 base = concept_key(m.text)
