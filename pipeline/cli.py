@@ -499,12 +499,13 @@ def train(
     ] = None,
     phrases_only: Annotated[
         bool, typer.Option("--phrases-only",
-                           help="Keep --output's NER; rebuild its phrase table and concept filter")
+                           help="Keep --output's NER; rebuild its phrase table, concept filter "
+                           "and concept typer")
     ] = False,
 ) -> None:
     """Train the scientific-entity NER (pipeline/quality/training/config.cfg) from SciREX,
     SciERC, TDMSci and the annotated 2025 pool, then build its phrase table from the reference
-    corpus and fit its concept filter."""
+    corpus and fit its concept filter and concept typer."""
     from pipeline.extract.phrases import MIN_PAPERS, PHRASES_FILE, forget_loaded_tables
     from pipeline.quality.evaluate import data_dir
     from pipeline.quality.modern_set import corpus_path
@@ -542,13 +543,17 @@ def train(
         f"out) -> {output / PHRASES_FILE}"
     )
     from pipeline.extract.concept_filter import FILTER_FILE
+    from pipeline.extract.concept_typer import TYPER_FILE
     from pipeline.extract.hybrid import HybridExtractor
     from pipeline.quality.training.concept_filter import train_concept_filter
+    from pipeline.quality.training.concept_typer import train_concept_typer
 
     forget_loaded_tables()
     extractor = HybridExtractor(output, n_process=1)
     chosen = train_concept_filter(extractor, output, log=out.print)
     out.print(f"concept filter: threshold {chosen.threshold:.2f} -> {output / FILTER_FILE}")
+    train_concept_typer(extractor, output, log=out.print)
+    out.print(f"concept typer: -> {output / TYPER_FILE}")
 
 
 def _parse_params(params: list[str]) -> dict[str, str]:

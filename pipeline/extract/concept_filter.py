@@ -40,7 +40,7 @@ from pipeline.extract.spans import Candidate, is_cued_data_name, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
-__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features"]
+__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features", "not_judged"]
 
 FILTER_FILE = "concept_filter.json"
 _TYPES = (ConceptType.METHOD, ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.TASK,
@@ -120,7 +120,9 @@ def features(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[
     return out
 
 
-def _not_judged(c: Candidate) -> bool:
+def not_judged(c: Candidate) -> bool:
+    """A candidate whose concept the learned steps leave alone: a name the paper's words call
+    data, a name the short lists know, a phrase of the metric list."""
     return (is_cued_data_name(c) or (c.is_name and c.strength >= KNOWN_NAME_STRENGTH)
             or (c.type is ConceptType.METRIC and c.tier >= 2 and not c.is_name))
 
@@ -144,7 +146,7 @@ class ConceptFilter:
         lists know and a phrase of the metric list ("area under the curve") are kept."""
         dropped: set[int] = set()
         for _, group, vector in features(docs, cands, counts):
-            if any(_not_judged(c) for c in group):
+            if any(not_judged(c) for c in group):
                 continue
             if self.probability(vector) < self.threshold:
                 dropped.update(id(c) for c in group)

@@ -44,7 +44,9 @@ per paper:
    model", "computational efficiency", "generation"), verb or title fragments, or head
    words after a name ("ImageNet dataset" -> "ImageNet");
 7. the learned concept filter (``pipeline.extract.concept_filter``) drops the concepts a
-   reader would not list.
+   reader would not list;
+8. the learned concept typer (``pipeline.extract.concept_typer``) gives each concept left the
+   type its words and the NER's and rules' evidence point to.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.concept_filter import ConceptFilter
+from pipeline.extract.concept_typer import ConceptTyper
 from pipeline.extract.lexicon import (
     BENCHMARK_CUES,
     DATASET_CUES,
@@ -120,6 +123,7 @@ class HybridExtractor(ModelExtractor):
         self.phrase_counts = load_phrase_counts(self.model_dir) or {}
         # the learned last step; None for a model folder without its weights
         self.concept_filter = ConceptFilter.load(self.model_dir) if self.precision_filter else None
+        self.concept_typer = ConceptTyper.load(self.model_dir) if self.precision_filter else None
 
     def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
@@ -227,9 +231,11 @@ class HybridExtractor(ModelExtractor):
         if not self.precision_filter:
             return _with_data_cues(docs, kept)
         refined = refine(docs, kept, title_case, self.phrases)
-        if self.concept_filter is None:
-            return refined
-        return self.concept_filter.keep(docs, refined, self.phrase_counts)
+        if self.concept_filter is not None:
+            refined = self.concept_filter.keep(docs, refined, self.phrase_counts)
+        if self.concept_typer is not None:
+            refined = self.concept_typer.retype(docs, refined, self.phrase_counts)
+        return refined
 
     def _proposed_name(self, docs: tuple[Doc, Doc], c: Candidate, span: Span) -> bool:
         """An NER TASK that is a coined name the paper's words call a technique: a title

@@ -29,8 +29,8 @@ only (they have ``split: train``):
 
 - ``modern-2025-filter.jsonl`` (``FILTER_POOL_SEEDS``, 80 papers) and
   ``modern-2025-filter2.jsonl`` (``FILTER_POOL2_SEEDS``, 1,859 papers, picked after the tuning
-  pool, so none of its papers either): the examples the learned concept filter is fitted on
-  (``pipeline.quality.training.concept_filter``);
+  pool, so none of its papers either): the examples the learned concept filter and concept
+  typer are fitted on (``pipeline.quality.training.concept_filter``, ``.concept_typer``);
 - ``modern-2025-ner.jsonl`` (``NER_POOL_SEEDS``, 158 papers): NER training sentences in the
   guide's style (``pipeline.quality.training``); kept apart from the filter's pools so that the
   filter learns from NER output on papers the NER never saw.

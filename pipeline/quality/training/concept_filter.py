@@ -138,6 +138,7 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
 
     pools = pools or (FILTER_POOL_PATH, FILTER_POOL2_PATH)
     extractor.concept_filter = None
+    extractor.concept_typer = None  # fitted after the filter, on what the filter keeps
     docs = [doc for pool in pools for doc in load_concept_gold(pool, "all")]
     x, y = labelled_examples(extractor, docs, own_paper_counted=True)
     weights, bias = fit(x, y)

@@ -53,7 +53,9 @@ def build_phrases(
     stats = PhraseStats()
     extractor = HybridExtractor(model=model_dir)
     extractor.phrases = None  # what every other step keeps, judged by the table afterwards
-    extractor.concept_filter = None  # it reads the table: it is fitted after the table is built
+    # the learned steps read the table: they are fitted after the table is built
+    extractor.concept_filter = None
+    extractor.concept_typer = None
     counts: Counter[str] = Counter()
 
     def papers() -> Iterator[Paper]:

@@ -66,7 +66,7 @@ def test_train_refuses_a_missing_corpus_or_model_in_one_line(
     assert not (tmp_path / "m").exists()
 
 
-def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter(
+def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter_and_typer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import gzip
@@ -74,6 +74,7 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter(
     import shutil
 
     from pipeline.extract.concept_filter import FILTER_FILE, ConceptFilter
+    from pipeline.extract.concept_typer import TYPER_FILE, ConceptTyper
     from pipeline.extract.model import MODEL_DIR
     from pipeline.extract.phrases import PHRASES_FILE, forget_loaded_tables
     from pipeline.quality.modern_set import corpus_path
@@ -87,6 +88,7 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter(
     model = tmp_path / "model"
     shutil.copytree(MODEL_DIR, model)
     (model / FILTER_FILE).unlink()
+    (model / TYPER_FILE).unlink()
     reference = tmp_path / "reference.jsonl.gz"
     with gzip.open(reference, "wt", encoding="utf-8") as handle:
         for i, abstract in enumerate(["We study video generation with diffusion models.",
@@ -104,3 +106,7 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter(
     fitted = ConceptFilter.load(model)
     assert fitted is not None and 0.0 <= fitted.threshold < 1.0
     assert any(w != 0.0 for w in fitted.weights)
+    assert "concept typer:" in stdout
+    typer = ConceptTyper.load(model)
+    assert typer is not None and typer.lexical
+    assert any(w != 0.0 for row in typer.weights for w in row)

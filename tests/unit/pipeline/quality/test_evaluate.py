@@ -199,8 +199,8 @@ MENTION_EXTRACTOR = "hybrid-mentions"
 # 0.02 allowed
 MODERN_DEV_TYPED_P = 0.818
 MODERN_DEV_TYPED_R = 0.771
-TUNE_TYPED_P = 0.743
-TUNE_TYPED_R = 0.674
+TUNE_TYPED_P = 0.759
+TUNE_TYPED_R = 0.687
 
 
 def scirex_file() -> Path:
