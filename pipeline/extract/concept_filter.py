@@ -5,13 +5,17 @@ The precision filter (``precision.py``) applies word lists; what it keeps still 
 descriptive phrases a reader would not pick ("iterative denoising", "data retrieval") and
 names of the wrong kind. Whether a span is a concept depends on many weak signals at once —
 how many other papers name the phrase, whether it is a name, whether the NER, the rules or
-both found it, how often and where the paper uses it, its head word — so a linear model
-weighs them, learnt from abstracts annotated per ``../shared/docs/annotation-guide.md``
-(``pipeline/quality/data/modern-2025-filter.jsonl``, fitted by ``paperkg train``; see
+both found it, how often and where the paper uses it, its head word, the words around it —
+so a linear model weighs them, learnt from abstracts annotated per
+``../shared/docs/annotation-guide.md`` (the filter pools ``pipeline/quality/data/
+modern-2025-filter*.jsonl``, fitted by ``paperkg train``; see
 ``pipeline.quality.training.concept_filter``).
 
 The unit is a concept of one paper: the candidates with one concept key. ``features`` gives
-each its feature vector (``FEATURES`` names the columns); ``ConceptFilter.keep`` drops every
+each its feature vector (``FEATURES`` names the columns) and ``lexical_features`` its sparse
+word features (the first and last word, the last word's ending, the words before and after
+each mention, the surface shape), weighted only when the training pools had them often
+enough to learn from; ``ConceptFilter.keep`` drops every
 candidate of a concept whose probability of being a gold concept of its type is below the
 threshold chosen on the modern dev half and tuning pool. The weights ship in the model folder
 (``concept_filter.json``); a folder without the file switches the step off.
@@ -21,8 +25,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -40,7 +44,8 @@ from pipeline.extract.spans import Candidate, is_cued_data_name, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
-__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features", "not_judged"]
+__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features", "lexical_features",
+           "not_judged", "with_bracketed_partners"]
 
 FILTER_FILE = "concept_filter.json"
 _TYPES = (ConceptType.METHOD, ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.TASK,
@@ -120,6 +125,30 @@ def features(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[
     return out
 
 
+def _shape(text: str) -> str:
+    """"Qwen2.5-VL" -> "Xxd.d-X": character classes, runs collapsed, eight at most."""
+    classes = ["X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+               for ch in text]
+    return "".join(ch for i, ch in enumerate(classes) if i == 0 or ch != classes[i - 1])[:8]
+
+
+def lexical_features(docs: tuple[Doc, Doc], group: Sequence[Candidate]) -> frozenset[str]:
+    """The sparse features of one concept (its candidates ``group``, first mention first)."""
+    first = group[0]
+    table = token_table(docs[first.doc_index])
+    words = table.lower[first.start : first.end]
+    found = {f"last={words[-1]}", f"ending={words[-1][-3:]}",
+             f"shape={_shape(table.span_text(first.start, first.end))}"}
+    if len(words) > 1:
+        found.add(f"first={words[0]}")
+    for c in group:
+        lower = token_table(docs[c.doc_index]).lower
+        found.add(f"before={lower[c.start - 1] if c.start > 0 else '<start>'}")
+        found.add(f"after={lower[c.end] if c.end < len(lower) else '<end>'}")
+        found.add(f"two before={' '.join(lower[max(0, c.start - 2) : c.start])}")
+    return frozenset(found)
+
+
 def not_judged(c: Candidate) -> bool:
     """A candidate whose concept the learned steps leave alone: a name the paper's words call
     data, a name the short lists know, a phrase of the metric list."""
@@ -127,34 +156,62 @@ def not_judged(c: Candidate) -> bool:
             or (c.type is ConceptType.METRIC and c.tier >= 2 and not c.is_name))
 
 
+def with_bracketed_partners(docs: tuple[Doc, Doc], cands: Sequence[Candidate],
+                            rows: Sequence[tuple[str, list[Candidate], list[float]]],
+                            keys: set[str]) -> set[str]:
+    """``keys`` (concept keys of ``rows``, the ``features`` of ``cands``) with the partner of each
+    "long form (ACR)" pair one of them is in: the two name one concept, so a step that leaves
+    one alone leaves both ("Real-World Affective Faces (RAF) Database": RAF is cued data)."""
+    key_of = {id(c): key for key, group, _ in rows for c in group}
+    starts = {(c.doc_index, c.start): c for c in cands if id(c) in key_of}
+    out = set(keys)
+    for c in cands:
+        after = starts.get((c.doc_index, c.end + 1))
+        if (after is None or id(c) not in key_of
+                or token_table(docs[c.doc_index]).text[c.end] != "("):
+            continue
+        pair = {key_of[id(c)], key_of[id(after)]}
+        if pair & out:
+            out |= pair
+    return out
+
+
 @dataclass(frozen=True)
 class ConceptFilter:
-    """Logistic-regression weights over ``FEATURES`` and the keep threshold."""
+    """Logistic-regression weights over ``FEATURES`` and the lexical features, and the keep
+    threshold."""
 
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    lexical: Mapping[str, float] = field(default_factory=dict)
 
-    def probability(self, vector: Sequence[float]) -> float:
+    def probability(self, vector: Sequence[float], lexical: Iterable[str] = ()) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
+        z += sum(self.lexical.get(name, 0.0) for name in lexical)
         return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
     def keep(self, docs: tuple[Doc, Doc], cands: Sequence[Candidate],
              counts: Mapping[str, int]) -> list[Candidate]:
         """The candidates of the concepts scored at or above the threshold, in input order.
         The filter judges descriptions: a name the paper's words call data, a name the short
-        lists know and a phrase of the metric list ("area under the curve") are kept."""
+        lists know and a phrase of the metric list ("area under the curve") are kept, and so
+        is the long form or acronym beside one of them in a "long form (ACR)" pair."""
         dropped: set[int] = set()
-        for _, group, vector in features(docs, cands, counts):
-            if any(not_judged(c) for c in group):
+        rows = features(docs, cands, counts)
+        spared = with_bracketed_partners(
+            docs, cands, rows, {key for key, group, _ in rows if any(not_judged(c) for c in group)})
+        for key, group, vector in rows:
+            if key in spared:
                 continue
-            if self.probability(vector) < self.threshold:
+            if self.probability(vector, lexical_features(docs, group)) < self.threshold:
                 dropped.update(id(c) for c in group)
         return [c for c in cands if id(c) not in dropped]
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "weights": list(self.weights),
-                           "bias": self.bias, "threshold": self.threshold}, indent=1) + "\n"
+                           "bias": self.bias, "threshold": self.threshold,
+                           "lexical": dict(sorted(self.lexical.items()))}, indent=1) + "\n"
 
     @classmethod
     def load(cls, model_dir: Path) -> ConceptFilter | None:
@@ -166,4 +223,5 @@ class ConceptFilter:
         if tuple(data.get("features", ())) != FEATURES:
             return None  # weights for another feature list would score nonsense
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]),
-                   float(data["threshold"]))
+                   float(data["threshold"]),
+                   {name: float(w) for name, w in data.get("lexical", {}).items()})

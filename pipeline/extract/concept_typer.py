@@ -6,10 +6,10 @@ The NER and the rules type each span from its own evidence; a concept whose ment
 calls a TASK may be named "X-Bench" or sit in "evaluated on X", and one the rules call a METHOD
 may end in "detection". The typer reads the same per-concept signals as the filter (the NER's
 and the rules' types, head-word lists, name shape, the phrase table; ``FEATURES``) plus sparse
-lexical ones (``lexical_features``: the first and last word, the last word's ending, the
-words just before and after each mention, the surface shape), and picks METHOD, DATASET, TASK
-or METRIC. It is fitted by ``paperkg train`` on the concepts the hybrid keeps in the annotated
-2025 pools that name a gold concept, labelled with the gold concept's type
+lexical ones (``concept_filter.lexical_features``: the first and last word, the last word's
+ending, the words just before and after each mention, the surface shape), and picks METHOD,
+DATASET, TASK or METRIC. It is fitted by ``paperkg train`` on the concepts the hybrid keeps in
+the annotated 2025 pools that name a gold concept, labelled with the gold concept's type
 (``pipeline.quality.training.concept_typer``).
 
 A DATASET pick keeps a data concept's own type (DATASET or BENCHMARK); a concept newly typed
@@ -31,13 +31,18 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from pipeline.extract.concept_filter import FEATURES, features, not_judged
+from pipeline.extract.concept_filter import (
+    FEATURES,
+    features,
+    lexical_features,
+    not_judged,
+    with_bracketed_partners,
+)
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH
 from pipeline.extract.spans import CUE_STRENGTH, Candidate, token_table
 from schemas.model import ConceptType
 
-__all__ = ["LABELS", "TYPER_FILE", "ConceptTyper", "judged_concepts", "label_of_type",
-           "lexical_features"]
+__all__ = ["LABELS", "TYPER_FILE", "ConceptTyper", "judged_concepts", "label_of_type"]
 
 TYPER_FILE = "concept_typer.json"
 LABELS: tuple[ConceptType, ...] = (ConceptType.METHOD, ConceptType.DATASET, ConceptType.TASK,
@@ -64,42 +69,9 @@ def judged_concepts(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: M
     Z"), and a long form whose bracketed acronym it leaves alone, or the reverse: "Real-World
     Affective Faces (RAF) Database" is one concept, typed by its cue."""
     rows = features(docs, cands, counts, own_paper_counted)
-    key_of = {id(c): key for key, group, _ in rows for c in group}
-    left_alone = {key for key, group, _ in rows if _typed_by_evidence(group)}
-    starts = {(c.doc_index, c.start): c for c in cands if id(c) in key_of}
-    for c in cands:
-        after = starts.get((c.doc_index, c.end + 1))
-        if (after is None or id(c) not in key_of
-                or token_table(docs[c.doc_index]).text[c.end] != "("):
-            continue
-        pair = {key_of[id(c)], key_of[id(after)]}
-        if pair & left_alone:
-            left_alone |= pair
+    left_alone = with_bracketed_partners(
+        docs, cands, rows, {key for key, group, _ in rows if _typed_by_evidence(group)})
     return [row for row in rows if row[0] not in left_alone]
-
-
-def _shape(text: str) -> str:
-    """"Qwen2.5-VL" -> "Xxd.d-X": character classes, runs collapsed, eight at most."""
-    classes = ["X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
-               for ch in text]
-    return "".join(ch for i, ch in enumerate(classes) if i == 0 or ch != classes[i - 1])[:8]
-
-
-def lexical_features(docs: tuple[Doc, Doc], group: Sequence[Candidate]) -> frozenset[str]:
-    """The sparse features of one concept (its candidates ``group``, first mention first)."""
-    first = group[0]
-    table = token_table(docs[first.doc_index])
-    words = table.lower[first.start : first.end]
-    found = {f"last={words[-1]}", f"ending={words[-1][-3:]}",
-             f"shape={_shape(table.span_text(first.start, first.end))}"}
-    if len(words) > 1:
-        found.add(f"first={words[0]}")
-    for c in group:
-        lower = token_table(docs[c.doc_index]).lower
-        found.add(f"before={lower[c.start - 1] if c.start > 0 else '<start>'}")
-        found.add(f"after={lower[c.end] if c.end < len(lower) else '<end>'}")
-        found.add(f"two before={' '.join(lower[max(0, c.start - 2) : c.start])}")
-    return frozenset(found)
 
 
 def _data_type(docs: tuple[Doc, Doc], c: Candidate) -> ConceptType:

@@ -9,7 +9,10 @@
   (DATASET and BENCHMARK as one, as the scoring counts them), a negative when it names none;
   one that names only an ``acceptable`` entry is no example. The pool's papers are in the
   phrase table's corpus, so their phrase counts are read with the paper itself taken off.
-- **Fit**: L2-regularised logistic regression by Newton's method (numpy; a few dozen features).
+- **Features**: ``FEATURES`` and the lexical features (``lexical_features``) that at least
+  ``MIN_COUNT`` examples have; rarer ones would only memorise the pools.
+- **Fit**: L2-regularised logistic regression by Newton's method (numpy; a few thousand
+  columns).
 - **Threshold**: searched over a grid on the modern set's dev half and the tuning pool together
   (199 papers; never the test half): the lowest threshold whose typed F1 is within ``F1_TIE``
   of the best. F1 is flat over a wide range of thresholds (precision bought with recall one
@@ -21,7 +24,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -29,9 +34,11 @@ import numpy as np
 from spacy.tokens import Doc
 
 from pipeline.extract.concept_filter import (
+    FEATURES,
     FILTER_FILE,
     ConceptFilter,
     features,
+    lexical_features,
 )
 from pipeline.extract.phrases import is_descriptive
 from pipeline.extract.spans import Candidate, to_mentions
@@ -49,19 +56,45 @@ from schemas.model import Paper, PaperExtraction
 if TYPE_CHECKING:
     from pipeline.extract.hybrid import HybridExtractor
 
-__all__ = ["fit", "labelled_examples", "train_concept_filter"]
+__all__ = ["Examples", "design", "fit", "labelled_examples", "train_concept_filter"]
 
 L2 = 1.0
+MIN_COUNT = 3
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 15))
 F1_TIE = 0.005
 
 
+@dataclass
+class Examples:
+    """Labelled concepts: their ``FEATURES`` vectors, lexical features and labels."""
+
+    vectors: list[list[float]] = field(default_factory=list)
+    lexical: list[frozenset[str]] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+
+
+def design(vectors: Sequence[Sequence[float]], lexical: Sequence[frozenset[str]],
+           min_count: int = MIN_COUNT) -> tuple[np.ndarray, list[str]]:
+    """The design matrix (the vectors, then one 0/1 column per lexical feature that at least
+    ``min_count`` examples have) and the names of those columns."""
+    seen = Counter(name for names in lexical for name in names)
+    vocabulary = sorted(name for name, n in seen.items() if n >= min_count)
+    column = {name: j for j, name in enumerate(vocabulary)}
+    dense = len(vectors[0]) if len(vectors) else len(FEATURES)
+    x = np.zeros((len(vectors), dense + len(vocabulary)))
+    for i, (vector, names) in enumerate(zip(vectors, lexical, strict=True)):
+        x[i, :dense] = vector
+        for name in names:
+            if (j := column.get(name)) is not None:
+                x[i, dense + j] = 1.0
+    return x, vocabulary
+
+
 def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
-                      own_paper_counted: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Feature matrix and 0/1 labels of the concepts the hybrid (filter off) keeps in ``docs``."""
+                      own_paper_counted: bool) -> Examples:
+    """The concepts the hybrid (filter off) keeps in ``docs``, labelled 1 when gold."""
     counts = extractor.phrase_counts
-    rows: list[list[float]] = []
-    labels: list[int] = []
+    examples = Examples()
     for doc in docs:
         pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))
         cands = extractor._spans(pair)
@@ -76,9 +109,10 @@ def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
             if not hits and surfaces & acceptable:
                 continue
             label = label_of(group[0].type.value)  # type: ignore[union-attr]
-            rows.append(vector)
-            labels.append(int(any(label_of(g.type) == label for g in hits)))
-    return np.asarray(rows, dtype=float), np.asarray(labels, dtype=float)
+            examples.vectors.append(vector)
+            examples.lexical.append(lexical_features(pair, group))
+            examples.labels.append(int(any(label_of(g.type) == label for g in hits)))
+    return examples
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[np.ndarray, float]:
@@ -140,9 +174,15 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
     extractor.concept_filter = None
     extractor.concept_typer = None  # fitted after the filter, on what the filter keeps
     docs = [doc for pool in pools for doc in load_concept_gold(pool, "all")]
-    x, y = labelled_examples(extractor, docs, own_paper_counted=True)
-    weights, bias = fit(x, y)
-    log(f"concept filter: {len(y)} examples from {len(docs)} papers, {int(y.sum())} positive")
+    examples = labelled_examples(extractor, docs, own_paper_counted=True)
+    x, vocabulary = design(examples.vectors, examples.lexical)
+    y = np.asarray(examples.labels, dtype=float)
+    fitted, bias = fit(x, y)
+    fitted, bias = np.round(fitted, 6), round(bias, 6)
+    weights = tuple(float(w) for w in fitted[: len(FEATURES)])
+    lexical = {name: float(w) for name, w in zip(vocabulary, fitted[len(FEATURES) :], strict=True)}
+    log(f"concept filter: {len(y)} examples from {len(docs)} papers, {int(y.sum())} positive, "
+        f"{len(lexical)} lexical features")
     label = "the given papers"
     if selection is None:
         selection = [*load_concept_gold(GOLD_PATH, "dev"), *load_concept_gold(TUNE_POOL_PATH)]
@@ -150,13 +190,13 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
     unfiltered = _FilterOff(extractor, selection)
     curve: list[tuple[float, float]] = []  # (threshold, typed F1 on the selection papers)
     for threshold in (0.0, *THRESHOLDS):
-        p, r, f1 = unfiltered.typed_scores(ConceptFilter(tuple(weights), bias, threshold))
+        p, r, f1 = unfiltered.typed_scores(ConceptFilter(weights, bias, threshold, lexical))
         log(f"  threshold {threshold:.2f}: {label} ({len(selection)} papers) "
             f"typed P {p:.3f} R {r:.3f} F1 {f1:.3f}")
         curve.append((threshold, f1))
     best = max(f1 for _, f1 in curve)
     threshold = min(t for t, f1 in curve if f1 >= best - F1_TIE)
-    chosen = ConceptFilter(tuple(float(v) for v in weights), bias, threshold)
+    chosen = ConceptFilter(weights, bias, threshold, lexical)
     (Path(model_dir) / FILTER_FILE).write_text(chosen.to_json(), encoding="utf-8")
     extractor.concept_filter = chosen
     return chosen

@@ -113,12 +113,26 @@ def test_names_the_short_lists_know_and_metric_phrases_are_not_judged() -> None:
     assert rejecting_all.keep((title, abstract), [coined], {}) == []
 
 
+def test_the_words_around_a_concept_weigh_in(paper: tuple) -> None:
+    docs, cands = paper
+    neutral = ConceptFilter(tuple([0.0] * len(FEATURES)), bias=1.0, threshold=0.5)
+    assert neutral.keep(docs, cands, {}) == cands
+    # "video generation" is the only concept the word "improves" comes before
+    words = ConceptFilter(neutral.weights, 1.0, 0.5, {"before=improves": -3.0, "after=on": 9.0})
+    assert words.keep(docs, cands, {}) == [c for c in cands if c is not cands[5]]
+
+
 def test_filter_file_round_trip_and_refusal_of_other_features(tmp_path: Path) -> None:
     assert ConceptFilter.load(tmp_path) is None  # an older model folder: the step is off
-    fitted = ConceptFilter(tuple(float(i) / 10 for i in range(len(FEATURES))), -1.5, 0.3)
+    fitted = ConceptFilter(tuple(float(i) / 10 for i in range(len(FEATURES))), -1.5, 0.3,
+                           {"last=framework": -0.8, "after=dataset": 1.25})
     (tmp_path / FILTER_FILE).write_text(fitted.to_json(), encoding="utf-8")
     assert ConceptFilter.load(tmp_path) == fitted
     data = json.loads((tmp_path / FILTER_FILE).read_text(encoding="utf-8"))
+    del data["lexical"]  # a filter fitted before the word features: the vector alone
+    (tmp_path / FILTER_FILE).write_text(json.dumps(data), encoding="utf-8")
+    loaded = ConceptFilter.load(tmp_path)
+    assert loaded is not None and loaded.lexical == {} and loaded.weights == fitted.weights
     data["features"] = [*data["features"][:-1], "something else"]
     (tmp_path / FILTER_FILE).write_text(json.dumps(data), encoding="utf-8")
     assert ConceptFilter.load(tmp_path) is None

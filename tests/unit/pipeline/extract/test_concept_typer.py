@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.concept_filter import FEATURES
-from pipeline.extract.concept_typer import (
-    LABELS,
-    TYPER_FILE,
-    ConceptTyper,
-    lexical_features,
-)
+from pipeline.extract.concept_filter import FEATURES, lexical_features
+from pipeline.extract.concept_typer import LABELS, TYPER_FILE, ConceptTyper
 from pipeline.extract.model import MODEL_DIR
 from pipeline.extract.spans import Candidate
 from pipeline.extract.tokenizer import build_nlp
