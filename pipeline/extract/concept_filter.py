@@ -146,14 +146,18 @@ def lexical_features(docs: tuple[Doc, Doc], group: Sequence[Candidate]) -> froze
         found.add(f"before={lower[c.start - 1] if c.start > 0 else '<start>'}")
         found.add(f"after={lower[c.end] if c.end < len(lower) else '<end>'}")
         found.add(f"two before={' '.join(lower[max(0, c.start - 2) : c.start])}")
+    if all(c.doubt for c in group):
+        # what the precision filter would have dropped it for ("doubt=generic word")
+        found.update(f"doubt={c.doubt}" for c in group)
     return frozenset(found)
 
 
 def not_judged(c: Candidate) -> bool:
     """A candidate whose concept the learned steps leave alone: a name the paper's words call
     data, a name the short lists know, a phrase of the metric list."""
-    return (is_cued_data_name(c) or (c.is_name and c.strength >= KNOWN_NAME_STRENGTH)
-            or (c.type is ConceptType.METRIC and c.tier >= 2 and not c.is_name))
+    return not c.doubt and (
+        is_cued_data_name(c) or (c.is_name and c.strength >= KNOWN_NAME_STRENGTH)
+        or (c.type is ConceptType.METRIC and c.tier >= 2 and not c.is_name))
 
 
 def with_bracketed_partners(docs: tuple[Doc, Doc], cands: Sequence[Candidate],
@@ -185,6 +189,12 @@ class ConceptFilter:
     bias: float
     threshold: float
     lexical: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def judges_doubts(self) -> bool:
+        """Trained on the spans the precision filter doubts (``precision.DOUBTFUL``): the hybrid
+        hands them over only to a filter that has learnt what the doubt is worth."""
+        return any(name.startswith("doubt=") for name in self.lexical)
 
     def probability(self, vector: Sequence[float], lexical: Iterable[str] = ()) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))

@@ -124,6 +124,9 @@ class HybridExtractor(ModelExtractor):
         # the learned last step; None for a model folder without its weights
         self.concept_filter = ConceptFilter.load(self.model_dir) if self.precision_filter else None
         self.concept_typer = ConceptTyper.load(self.model_dir) if self.precision_filter else None
+        # the precision filter's doubtful drops go to the concept filter instead (``refine``'s
+        # ``doubts``): None follows the filter (on when it was trained on them)
+        self.doubts: bool | None = None
 
     def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
@@ -230,7 +233,9 @@ class HybridExtractor(ModelExtractor):
         kept = _with_language_pairs(docs, kept)
         if not self.precision_filter:
             return _with_data_cues(docs, kept)
-        refined = refine(docs, kept, title_case, self.phrases)
+        doubts = self.doubts if self.doubts is not None else (
+            self.concept_filter is not None and self.concept_filter.judges_doubts)
+        refined = refine(docs, kept, title_case, self.phrases, doubts)
         if self.concept_filter is not None:
             refined = self.concept_filter.keep(docs, refined, self.phrase_counts)
         if self.concept_typer is not None:

@@ -189,7 +189,17 @@ def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
 def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] | None:
     """Bounds without edge words and generic heads, the type a stripped data head gives, or
     None when the span is a generic head with only generic modifiers (step 2)."""
+    trimmed = _trim(doc, start, end, doubts=False)
+    return None if trimmed is None else trimmed[:3]
+
+
+def _trim(doc: Doc, start: int, end: int, doubts: bool
+          ) -> tuple[int, int, ConceptType | None, str] | None:
+    """``trim``, and the doubt it leaves: with ``doubts``, a generic head with only generic
+    modifiers before it goes all the same ("budget forcing strategy" -> "budget forcing") and
+    the span is returned with the doubt "generic head" for the concept filter to judge."""
     cue: ConceptType | None = None
+    doubt = ""
     tokens = token_table(doc)
     texts, lowers, is_punct = tokens.text, tokens.lower, tokens.is_punct
     if start > 0 and _known_with(tokens, start - 1, end):
@@ -246,6 +256,10 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
             if rest_named or _concept_head(lowers[end - 2]):
                 end -= 1
                 continue
+            if doubts:
+                end -= 1
+                doubt = "generic head"
+                continue
             return None  # "our model", "compression framework", "a plug-and-play solution"
         if (low in _TITLE_STRIP and last[:1].isupper() and len(rest) >= 2
                 and all(texts[i][:1].isupper() for i in rest if tokens.is_alpha[i])):
@@ -254,7 +268,7 @@ def trim(doc: Doc, start: int, end: int) -> tuple[int, int, ConceptType | None] 
         break
     if start >= end:
         return None
-    return start, end, cue
+    return start, end, cue, doubt
 
 
 _KNOWN_LAST_PARTS = frozenset(key.rsplit("-", 1)[-1] for key in KNOWN)
@@ -290,67 +304,89 @@ def _concept_head(low: str) -> bool:
     return head_type_word(low) is not None or concept_key(low) in KNOWN
 
 
+# why step 3 drops a span (``drop_reason``); the word-list reasons below are the ones the learned
+# concept filter can overrule, with the reason as a feature ("segmentation" alone, "denoising
+# diffusion model": a descriptive phrase no other paper's extraction named); the rest are form
+FORM_REASONS = ("latex", "not a word", "bracket piece", "broken case", "pronoun")
+DOUBTFUL_REASONS = ("broad field", "title words", "descriptive head", "study", "verb first",
+                    "generic word", "common word", "modifier", "one paper's phrase")
+DROP_REASONS = FORM_REASONS + DOUBTFUL_REASONS
+DOUBTFUL = frozenset(DOUBTFUL_REASONS) | {"generic head"}
+ONE_PAPER = DOUBTFUL_REASONS[-1]
+_PRONOUNS = word_set("we i you he she it they us them")
+
+
 def keep(span: Span, in_title_case: bool, abstract_lower: str,
          phrases: frozenset[str] | None = None) -> bool:
     """Whether a trimmed span is a concept a reader would list (step 3); ``phrases`` is the
     model's table of lower-case phrases other papers name (``pipeline.extract.phrases``)."""
+    return drop_reason(span, in_title_case, abstract_lower, phrases) is None
+
+
+def drop_reason(span: Span, in_title_case: bool, abstract_lower: str,
+                phrases: frozenset[str] | None = None) -> str | None:
+    """Why step 3 drops a trimmed span (one of ``DROP_REASONS``), or None when it keeps it."""
     tokens = token_table(span.doc)
     text = tokens.span_text(span.start, span.end)
     words = tokens.text[span.start : span.end]
     if any(ch in text for ch in "\\{}$") or any(
         w.lower() in _POSSESSIVE or w.endswith(_POSSESSIVE) for w in words
     ):
-        return False  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
+        return "latex"  # LaTeX ("\\cup \\mathcal{O"), possessives ("LLMs' reasoning capability")
     if len(text) < 2 or not any(ch.isalpha() for ch in text) or _WEB.search(text) or (
             "=" in text):
-        return False  # "E", "+19.05", a code address, "N=120"
+        return "not a word"  # "E", "+19.05", a code address, "N=120"
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
-        return False  # a piece of a bracket: "EWO)-guided reasoning path retrieval"
+        return "bracket piece"  # a piece of a bracket: "EWO)-guided reasoning path retrieval"
+    if tokens.lower[span.start] in _PRONOUNS and len(span) > 1 and _lower_word(span, 0):
+        return "pronoun"  # "we show", "it outperforms": a clause the NER ran over
     key = concept_key(text)
     if key in BROAD_FIELDS or key in GENERIC_COSTS:
-        return False  # "language models", "machine learning": fields; "computational cost"
+        return "broad field"  # "language models", "machine learning": fields; "computational cost"
     if len(span) == 1 and text[1:2].isupper() and any(ch.islower() for ch in text[2:]) and (
             text.lower() in STRIP_HEADS or text.lower() in GENERIC_WORDS
             or head_type_word(text.lower()) is not None):
-        return False  # "NEtworks": a common word in a broken case, no name
+        return "broken case"  # "NEtworks": a common word in a broken case, no name
     named = _has_name(words, key)
     if named:
-        return True
+        return None
     if (in_title_case and singular_surface(text).lower() not in abstract_lower
             and not _title_task(span)):
-        return False  # a Title Case title's words: "Local Information Matter", "It Matter"
+        return "title words"  # a Title Case title's words: "Local Information Matter", "It Matter"
     lowers = tokens.lower[span.start : span.end]
     last = lowers[-1]
     if last in NON_CONCEPT_HEADS or singular_surface(last) in NON_CONCEPT_HEADS:
-        return False  # "computational efficiency", "natural language response"
+        return "descriptive head"  # "computational efficiency", "natural language response"
     if last in STUDY_HEADS and all(w in STUDY_WORDS for w in lowers[:-1]):
-        return False  # "empirical analysis", "systematic evaluation": the paper's work
+        return "study"  # "empirical analysis", "systematic evaluation": the paper's work
     first = lowers[0]
     if _lower_word(span, 0) and (
         first in VERBISH or _finite(first) or first.endswith("ly")
         or (first.endswith("ing") and first not in ING_OK and first not in TASK_HEADS
             and len(span) > 1)
     ):
-        return False  # "ensuring robust alignment", "adaptively sample", "redistribute FFN"
+        return "verb first"  # "ensuring robust alignment", "adaptively sample", "redistribute FFN"
     if len(span) == 1:
         if first in GENERIC_WORDS or singular_surface(first) in GENERIC_WORDS or (
             first in STRIP_HEADS
         ):
-            return False  # "generation", "retrieval", "sampling", a title's "Framework"
+            return "generic word"  # "generation", "retrieval", "sampling", a title's "Framework"
         common = _lower_word(span, 0) or (in_title_case and span[0].text[1:].islower())
         if (common and first.isalpha()
                 and first not in TASK_STANDALONE | METHOD_STANDALONE):
             # "misinformation", "Regularization" starting a sentence, a Title Case title's
             # "Vision", "Discovery"
-            return False
+            return "common word"
         if "-" in first and (first.rsplit("-", 1)[-1].endswith(
             ("ed", "al", "ive", "ous", "ic", "ible", "able", "ful", "less", "ent", "ant")
         ) or first.rsplit("-", 1)[-1] in _MODIFIER_ENDS):
-            return False  # "semi-supervised", "multi-talented", "zero-shot", "multi-label"
+            return "modifier"  # "semi-supervised", "multi-talented", "zero-shot", "multi-label"
     # one paper's description, named by no other paper: "sequential environmental feedback";
     # a measure of accuracy is a metric all the same ("grading accuracy")
-    return (phrases is None or not is_descriptive(text) or key in phrases
-            or (len(span) > 1 and last in _ACCURACY_WORDS))
+    if (phrases is None or not is_descriptive(text) or key in phrases
+            or (len(span) > 1 and last in _ACCURACY_WORDS)):
+        return None
+    return ONE_PAPER
 
 
 def _title_task(span: Span) -> bool:
@@ -444,8 +480,12 @@ def retype(docs: tuple[Doc, Doc], cands: list[Candidate]) -> None:
 
 
 def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
-           phrases: frozenset[str] | None = None) -> list[Candidate]:
-    """One paper's spans as concepts a reader would list (the module docstring's steps)."""
+           phrases: frozenset[str] | None = None, doubts: bool = False) -> list[Candidate]:
+    """One paper's spans as concepts a reader would list (the module docstring's steps).
+
+    ``doubts``: a span that only ``DOUBTFUL`` reasons would drop stays, its ``doubt`` set to
+    the reason, for the learned concept filter to judge (``pipeline.extract.concept_filter``);
+    the hybrid asks for them only when its filter was trained on them."""
     # only a Title Case title's words are checked against the abstract (``keep``)
     abstract = token_table(docs[1])
     abstract_lower = abstract.span_text(0, len(abstract.text)).lower() if title_case else ""
@@ -455,19 +495,22 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
         doc = docs[c.doc_index]
         pieces = []
         for s, e in _pieces(doc, c.start, c.end):
-            trimmed = trim(doc, s, e)
+            trimmed = _trim(doc, s, e, doubts)
             if trimmed is not None:
                 pieces.append(trimmed)
         # a cue after the last name of a list types every name in it: "AMOS2022 and Synapse
         # dataset"
         list_cue = pieces[-1][2] if pieces and len(pieces) > 1 else None
-        for s, e, cue in pieces:
+        for s, e, cue, doubt in pieces:
             # a name the paper's words call data needs no other paper naming it: "Citeseer"
             # in "the Cora, Citeseer and Pubmed citation network datasets"
             cued_data = is_cued_data_name(c) and (s, e) == (c.start, c.end)
-            if not keep(doc[s:e], title_case and c.doc_index == 0, abstract_lower,
-                        None if cued_data else phrases):
-                continue
+            reason = drop_reason(doc[s:e], title_case and c.doc_index == 0, abstract_lower,
+                                 None if cued_data else phrases)
+            if reason is not None:
+                if not (doubts and reason in DOUBTFUL):
+                    continue
+                doubt = reason
             if (c.doc_index, s, e) in taken:
                 continue
             taken.add((c.doc_index, s, e))
@@ -476,7 +519,7 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
             strength = c.strength if whole else (_STRONG if (cue or list_cue) else c.strength)
             if (cue or list_cue) and ctype in (D, B) and c.type in (D, B) and c.strength >= _STRONG:
                 ctype = c.type  # the rules' stronger evidence already split data from benchmark
-            if inner := _inner_names(doc, s, e, ctype):
+            if not doubt and (inner := _inner_names(doc, s, e, ctype)):
                 # the name stands for the component a reader would list it as
                 for i, itype, known in inner:
                     if (c.doc_index, i, i + 1) not in taken:
@@ -484,7 +527,7 @@ def refine(docs: tuple[Doc, Doc], cands: Iterable[Candidate], title_case: bool,
                         out.append(Candidate(c.doc_index, i, i + 1, itype, c.tier,
                                              _STRONG if known else strength, True))
                 continue
-            out.append(Candidate(c.doc_index, s, e, ctype, c.tier, strength, c.is_name))
+            out.append(Candidate(c.doc_index, s, e, ctype, c.tier, strength, c.is_name, doubt))
     retype(docs, out)
     return out
 

@@ -85,6 +85,9 @@ class Candidate:
     tier: int  # 3 acronym long form, 2 name, 1 phrase (the rules); 0 the NER
     strength: int = 0  # evidence for a name's type; the strongest in the paper wins
     is_name: bool = False
+    # a reason the precision filter would drop it for, left for the concept filter to judge
+    # (``precision.DOUBTFUL``); "" for none
+    doubt: str = ""
 
 
 # a cue word next to a name ("X dataset", "X, a benchmark"; ``RuleExtractor.name_type``); the

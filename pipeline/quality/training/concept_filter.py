@@ -41,6 +41,7 @@ from pipeline.extract.concept_filter import (
     lexical_features,
 )
 from pipeline.extract.phrases import is_descriptive
+from pipeline.extract.precision import ONE_PAPER
 from pipeline.extract.spans import Candidate, to_mentions
 from pipeline.quality.concept_eval import (
     ConceptDoc,
@@ -94,6 +95,7 @@ def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
                       own_paper_counted: bool) -> Examples:
     """The concepts the hybrid (filter off) keeps in ``docs``, labelled 1 when gold."""
     counts = extractor.phrase_counts
+    doubts = bool(extractor.doubts)
     examples = Examples()
     for doc in docs:
         pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))
@@ -102,8 +104,13 @@ def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
         for key, group, vector in features(pair, cands, counts, own_paper_counted):
             texts = [pair[c.doc_index][c.start : c.end].text for c in group]
             if (own_paper_counted and all(is_descriptive(t) for t in texts)
-                    and counts.get(key, 0) <= 1):
-                continue  # only this paper names it: the precision filter drops it elsewhere
+                    and counts.get(key, 0) <= 1 and not any(c.doubt for c in group)):
+                # only this paper names it: the precision filter drops it elsewhere, or, when
+                # it hands such phrases to the filter, doubts it
+                if not doubts:
+                    continue
+                for c in group:
+                    c.doubt = ONE_PAPER
             surfaces = {fold(t) for t in texts}
             hits = [g for g in doc.concepts if surfaces & g.keys]
             if not hits and surfaces & acceptable:
@@ -160,9 +167,13 @@ class _FilterOff:
 def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
                          pools: Sequence[Path] | None = None,
                          selection: Sequence[ConceptDoc] | None = None,
-                         log: Callable[[str], object] = print) -> ConceptFilter:
+                         log: Callable[[str], object] = print,
+                         doubts: bool = True) -> ConceptFilter:
     """Fit on the pools (default: the two filter pools), pick the threshold on ``selection``
-    (default: the modern dev half and the tuning pool), write ``FILTER_FILE``."""
+    (default: the modern dev half and the tuning pool), write ``FILTER_FILE``.
+
+    ``doubts``: the examples include the spans the precision filter doubts (``refine``), each
+    with its reason as a feature, so that the filter judges them in place of the word lists."""
     from pipeline.quality.modern_set import (
         FILTER_POOL2_PATH,
         FILTER_POOL_PATH,
@@ -173,6 +184,7 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
     pools = pools or (FILTER_POOL_PATH, FILTER_POOL2_PATH)
     extractor.concept_filter = None
     extractor.concept_typer = None  # fitted after the filter, on what the filter keeps
+    extractor.doubts = doubts
     docs = [doc for pool in pools for doc in load_concept_gold(pool, "all")]
     examples = labelled_examples(extractor, docs, own_paper_counted=True)
     x, vocabulary = design(examples.vectors, examples.lexical)
@@ -199,4 +211,5 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
     chosen = ConceptFilter(weights, bias, threshold, lexical)
     (Path(model_dir) / FILTER_FILE).write_text(chosen.to_json(), encoding="utf-8")
     extractor.concept_filter = chosen
+    extractor.doubts = None  # as the chosen filter was trained
     return chosen

@@ -106,6 +106,8 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter_and_t
     fitted = ConceptFilter.load(model)
     assert fitted is not None and 0.0 <= fitted.threshold < 1.0
     assert any(w != 0.0 for w in fitted.weights)
+    # trained on the precision filter's doubts, so the hybrid hands them to it
+    assert fitted.judges_doubts and fitted.lexical["doubt=generic word"] < 0.0
     assert "concept typer:" in stdout
     typer = ConceptTyper.load(model)
     assert typer is not None and typer.lexical

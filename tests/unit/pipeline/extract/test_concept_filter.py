@@ -15,6 +15,8 @@ from pipeline.extract.concept_filter import (
     FILTER_FILE,
     ConceptFilter,
     features,
+    lexical_features,
+    not_judged,
 )
 from pipeline.extract.model import MODEL_DIR
 from pipeline.extract.phrases import load_phrase_counts, write_phrases
@@ -158,3 +160,44 @@ def test_fit_separates_what_the_labels_separate() -> None:
     assert w[0] > 0 > w[1] and abs(w[2]) < abs(w[0]) / 2
     accuracy = (((x @ w + b) > 0) == y.astype(bool)).mean()
     assert accuracy > 0.95
+
+
+def test_a_doubted_concept_carries_its_doubt_and_is_always_judged() -> None:
+    """What the precision filter would have dropped comes with the reason as a word feature,
+    and even a metric-list phrase is judged then."""
+    nlp = build_nlp()
+    docs = (nlp(""), nlp("We report the computational cost and the area under the curve ."))
+    words = [t.text for t in docs[1]]
+    cost, auc = words.index("computational"), words.index("area")
+    doubted = Candidate(1, cost, cost + 2, ConceptType.METRIC, tier=2, strength=5,
+                        doubt="broad field")
+    listed = Candidate(1, auc, auc + 4, ConceptType.METRIC, tier=2, strength=5)
+    assert "doubt=broad field" in lexical_features(docs, [doubted])
+    assert not any(f.startswith("doubt=") for f in lexical_features(docs, [listed]))
+    assert not_judged(listed) and not not_judged(doubted)
+    neutral = ConceptFilter(tuple([0.0] * len(FEATURES)), bias=1.0, threshold=0.5)
+    against = ConceptFilter(neutral.weights, 1.0, 0.5, {"doubt=broad field": -4.0})
+    assert neutral.keep(docs, [doubted, listed], {}) == [doubted, listed]
+    assert against.keep(docs, [doubted, listed], {}) == [listed]
+    assert against.judges_doubts and not neutral.judges_doubts
+
+
+def test_the_hybrid_hands_doubts_only_to_a_filter_trained_on_them() -> None:
+    """The shipped filter was trained on the doubted spans, so the hybrid hands them over;
+    with a filter that knows nothing of them (an older model folder), they are dropped."""
+    from pipeline.extract.hybrid import HybridExtractor
+
+    hybrid = HybridExtractor(n_process=1)
+    assert hybrid.concept_filter is not None and hybrid.concept_filter.judges_doubts
+    abstract = ("We study sampling for the budget forcing strategy, which we apply to "
+                "test-time scaling of reasoning models on MATH-500.")
+    pair = tuple(hybrid.nlp.pipe(["A study", abstract]))
+    hybrid.concept_filter = ConceptFilter(tuple([0.0] * len(FEATURES)), 5.0, 0.5,
+                                          {"doubt=generic head": 0.0})
+    hybrid.concept_typer = None
+    doubted = {pair[1][c.start : c.end].text: c.doubt for c in hybrid._spans(pair) if c.doubt}
+    assert doubted, "a doubted span of this abstract reaches the filter"
+    hybrid.concept_filter = ConceptFilter(tuple([0.0] * len(FEATURES)), 5.0, 0.5)
+    assert not any(c.doubt for c in hybrid._spans(pair))
+    hybrid.doubts = True  # as the filter's training asks for them
+    assert {pair[1][c.start : c.end].text for c in hybrid._spans(pair) if c.doubt} == set(doubted)

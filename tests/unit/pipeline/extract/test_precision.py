@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pipeline.extract import HybridExtractor, MentionExtractor
-from pipeline.extract.precision import keep, refine, retype, trim
+from pipeline.extract.precision import DOUBTFUL, drop_reason, keep, refine, retype, trim
 from pipeline.extract.spans import Candidate
 from pipeline.extract.tokenizer import build_nlp
 from schemas.model import ConceptType, Paper, PaperExtraction
@@ -335,3 +335,39 @@ def test_a_task_ending_in_a_technique_head_is_a_method(text: str, expected: Conc
     cand = _cand(docs[1], text, T)
     retype(docs, [cand])
     assert cand.type is expected
+
+
+def _refined(abstract: str, start: int, end: int, ctype: ConceptType,
+             doubts: bool) -> list[tuple[str, str]]:
+    nlp = build_nlp()
+    docs = (nlp("A study"), nlp(abstract))
+    cands = refine(docs, [Candidate(1, start, end, ctype, tier=0)], False, None, doubts)
+    return [(docs[1][c.start : c.end].text, c.doubt) for c in cands]
+
+
+def test_doubtful_drops_stay_with_their_reason_for_the_concept_filter() -> None:
+    """With ``doubts`` the word-list drops are handed on, each marked with why; without it
+    they go as before."""
+    assert _refined("We study segmentation here .", 2, 3, T, doubts=False) == []
+    assert _refined("We study segmentation here .", 2, 3, T, doubts=True) == [
+        ("segmentation", "generic word")]
+    assert _refined("We use the budget forcing strategy .", 3, 6, M, doubts=False) == []
+    assert _refined("We use the budget forcing strategy .", 3, 6, M, doubts=True) == [
+        ("budget forcing", "generic head")]
+    assert _refined("We gain computational efficiency .", 2, 4, R, doubts=True) == [
+        ("computational efficiency", "descriptive head")]
+
+
+def test_form_drops_stay_drops_with_doubts() -> None:
+    """LaTeX, figures and bracket pieces are no concept whatever the filter would say."""
+    assert drop_reason(build_nlp()("x \\mathcal{O}")[1:], False, "") == "latex"
+    assert _refined("We report N=120 here .", 2, 3, R, doubts=True) == []
+    assert {"latex", "not a word", "bracket piece"}.isdisjoint(DOUBTFUL)
+    assert "generic head" in DOUBTFUL
+
+
+@pytest.mark.parametrize("text", ["ImageNet dataset", "semantic segmentation task",
+                                  "WebArena", "video generation"])
+def test_keep_is_drop_reason_none(text: str) -> None:
+    doc = build_nlp()("x " + text)
+    assert keep(doc[1:], False, "") is (drop_reason(doc[1:], False, "") is None)
