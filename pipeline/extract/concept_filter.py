@@ -27,6 +27,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -44,7 +45,7 @@ from pipeline.extract.spans import Candidate, is_cued_data_name, token_table
 from schemas.keys import concept_key
 from schemas.model import ConceptType
 
-__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "features", "lexical_features",
+__all__ = ["FEATURES", "FILTER_FILE", "ConceptFilter", "Row", "features", "lexical_features",
            "not_judged", "with_bracketed_partners"]
 
 FILTER_FILE = "concept_filter.json"
@@ -63,13 +64,17 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+# one concept of a paper: its key, its candidates and its ``features`` vector
+Row = tuple[str, list[Candidate], list[float]]
+
+
 def _head_flags(last: str) -> list[float]:
     return [float(last in TASK_HEADS), float(last in METHOD_STRONG_HEADS),
             float(last in METHOD_GENERIC_HEADS), float(last in METRIC_HEADS)]
 
 
 def features(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[str, int],
-             own_paper_counted: bool = False) -> list[tuple[str, list[Candidate], list[float]]]:
+             own_paper_counted: bool = False) -> list[Row]:
     """(concept key, its candidates, its feature vector) per concept of one paper.
 
     ``own_paper_counted``: the paper is itself in the phrase table's corpus (training), so a
@@ -190,7 +195,7 @@ class ConceptFilter:
     threshold: float
     lexical: Mapping[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def judges_doubts(self) -> bool:
         """Trained on the spans the precision filter doubts (``precision.DOUBTFUL``): the hybrid
         hands them over only to a filter that has learnt what the doubt is worth."""
@@ -207,16 +212,23 @@ class ConceptFilter:
         The filter judges descriptions: a name the paper's words call data, a name the short
         lists know and a phrase of the metric list ("area under the curve") are kept, and so
         is the long form or acronym beside one of them in a "long form (ACR)" pair."""
+        return self.judge(docs, cands, counts)[0]
+
+    def judge(self, docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[str, int]
+              ) -> tuple[list[Candidate], list[Row]]:
+        """``keep``, and the ``features`` rows of the concepts kept (the typer reads them)."""
         dropped: set[int] = set()
         rows = features(docs, cands, counts)
         spared = with_bracketed_partners(
             docs, cands, rows, {key for key, group, _ in rows if any(not_judged(c) for c in group)})
+        kept_rows = []
         for key, group, vector in rows:
-            if key in spared:
-                continue
-            if self.probability(vector, lexical_features(docs, group)) < self.threshold:
+            if key not in spared and (
+                    self.probability(vector, lexical_features(docs, group)) < self.threshold):
                 dropped.update(id(c) for c in group)
-        return [c for c in cands if id(c) not in dropped]
+            else:
+                kept_rows.append((key, group, vector))
+        return [c for c in cands if id(c) not in dropped], kept_rows
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "weights": list(self.weights),

@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.concept_filter import (
     FEATURES,
+    Row,
     features,
     lexical_features,
     not_judged,
@@ -61,14 +62,15 @@ def _typed_by_evidence(group: Sequence[Candidate]) -> bool:
 
 
 def judged_concepts(docs: tuple[Doc, Doc], cands: Sequence[Candidate], counts: Mapping[str, int],
-                    own_paper_counted: bool = False
-                    ) -> list[tuple[str, list[Candidate], list[float]]]:
+                    own_paper_counted: bool = False, rows: Sequence[Row] | None = None
+                    ) -> list[Row]:
     """``features`` of the concepts the typer judges. It leaves alone a concept the filter does
     not judge either, one whose type the short lists gave ("WebArena" is a benchmark even in
     the paper that proposes it), one the paper's words call data ("the benchmarks: X, Y and
     Z"), and a long form whose bracketed acronym it leaves alone, or the reverse: "Real-World
     Affective Faces (RAF) Database" is one concept, typed by its cue."""
-    rows = features(docs, cands, counts, own_paper_counted)
+    # ``rows``: the concept filter's, for these same candidates (computed once per paper)
+    rows = features(docs, cands, counts, own_paper_counted) if rows is None else list(rows)
     left_alone = with_bracketed_partners(
         docs, cands, rows, {key for key, group, _ in rows if _typed_by_evidence(group)})
     return [row for row in rows if row[0] not in left_alone]
@@ -107,9 +109,10 @@ class ConceptTyper:
         return LABELS[scores.index(max(scores))]
 
     def retype(self, docs: tuple[Doc, Doc], cands: Sequence[Candidate],
-               counts: Mapping[str, int]) -> list[Candidate]:
-        """``cands`` with each judged concept's candidates set to the type the model picks."""
-        for _, group, vector in judged_concepts(docs, cands, counts):
+               counts: Mapping[str, int], rows: Sequence[Row] | None = None) -> list[Candidate]:
+        """``cands`` with each judged concept's candidates set to the type the model picks;
+        ``rows``, the ``features`` of ``cands`` when the filter has them already."""
+        for _, group, vector in judged_concepts(docs, cands, counts, rows=rows):
             label = self.label(vector, lexical_features(docs, group))
             for c in group:
                 if c.type is None or label_of_type(c.type) is label:

@@ -236,10 +236,11 @@ class HybridExtractor(ModelExtractor):
         doubts = self.doubts if self.doubts is not None else (
             self.concept_filter is not None and self.concept_filter.judges_doubts)
         refined = refine(docs, kept, title_case, self.phrases, doubts)
+        rows = None
         if self.concept_filter is not None:
-            refined = self.concept_filter.keep(docs, refined, self.phrase_counts)
+            refined, rows = self.concept_filter.judge(docs, refined, self.phrase_counts)
         if self.concept_typer is not None:
-            refined = self.concept_typer.retype(docs, refined, self.phrase_counts)
+            refined = self.concept_typer.retype(docs, refined, self.phrase_counts, rows)
         return refined
 
     def _proposed_name(self, docs: tuple[Doc, Doc], c: Candidate, span: Span) -> bool:
