@@ -4,6 +4,7 @@ only when they were fitted for these features."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -201,3 +202,22 @@ def test_the_hybrid_hands_doubts_only_to_a_filter_trained_on_them() -> None:
     assert not any(c.doubt for c in hybrid._spans(pair))
     hybrid.doubts = True  # as the filter's training asks for them
     assert {pair[1][c.start : c.end].text for c in hybrid._spans(pair) if c.doubt} == set(doubted)
+
+
+def test_judge_hands_the_typer_the_rows_of_the_concepts_it_keeps(paper: tuple) -> None:
+    """The typer reads the filter's rows instead of computing them again: the same types as
+    computing them afresh."""
+    from pipeline.extract.concept_typer import ConceptTyper
+
+    docs, cands = paper
+    weights = [0.0] * len(FEATURES)
+    weights[column("has a name-shaped token")] = 10.0
+    names_only = ConceptFilter(tuple(weights), bias=-2.0, threshold=0.5)
+    kept, rows = names_only.judge(docs, cands, {})
+    assert kept == names_only.keep(docs, cands, {})
+    assert [key for key, _, _ in rows] == [concept_key("WebAgent-R1")]
+    assert [c for _, group, _ in rows for c in group] == kept
+    typer = ConceptTyper.load(MODEL_DIR)
+    assert typer is not None
+    fresh = [c.type for c in typer.retype(docs, [copy.copy(c) for c in kept], {})]
+    assert [c.type for c in typer.retype(docs, kept, {}, rows)] == fresh
