@@ -258,7 +258,7 @@ def _trim(doc: Doc, start: int, end: int, doubts: bool
                 continue
             if doubts:
                 end -= 1
-                doubt = "generic head"
+                doubt = GENERIC_HEAD
                 continue
             return None  # "our model", "compression framework", "a plug-and-play solution"
         if (low in _TITLE_STRIP and last[:1].isupper() and len(rest) >= 2
@@ -304,15 +304,14 @@ def _concept_head(low: str) -> bool:
     return head_type_word(low) is not None or concept_key(low) in KNOWN
 
 
-# why step 3 drops a span (``drop_reason``); the word-list reasons below are the ones the learned
-# concept filter can overrule, with the reason as a feature ("segmentation" alone, "denoising
-# diffusion model": a descriptive phrase no other paper's extraction named); the rest are form
-FORM_REASONS = ("latex", "not a word", "bracket piece", "broken case", "pronoun")
-DOUBTFUL_REASONS = ("broad field", "title words", "descriptive head", "study", "verb first",
-                    "generic word", "common word", "modifier", "one paper's phrase")
-DROP_REASONS = FORM_REASONS + DOUBTFUL_REASONS
-DOUBTFUL = frozenset(DOUBTFUL_REASONS) | {"generic head"}
-ONE_PAPER = DOUBTFUL_REASONS[-1]
+# why a span would be dropped: the word-list reasons (``drop_reason``'s, and step 2's generic
+# head) are the ones the learned concept filter can overrule, with the reason as a feature
+# ("segmentation" alone, "denoising diffusion model": a phrase no other paper's extraction
+# named); the form reasons (LaTeX, figures, bracket pieces, broken case, a pronoun) are final
+ONE_PAPER = "one paper's phrase"
+GENERIC_HEAD = "generic head"
+DOUBTFUL = frozenset({"broad field", "title words", "descriptive head", "study", "verb first",
+                      "generic word", "common word", "modifier", ONE_PAPER, GENERIC_HEAD})
 _PRONOUNS = word_set("we i you he she it they us them")
 
 
@@ -325,7 +324,8 @@ def keep(span: Span, in_title_case: bool, abstract_lower: str,
 
 def drop_reason(span: Span, in_title_case: bool, abstract_lower: str,
                 phrases: frozenset[str] | None = None) -> str | None:
-    """Why step 3 drops a trimmed span (one of ``DROP_REASONS``), or None when it keeps it."""
+    """Why step 3 drops a trimmed span (a short reason; ``DOUBTFUL`` the word-list ones), or
+    None when it keeps it."""
     tokens = token_table(span.doc)
     text = tokens.span_text(span.start, span.end)
     words = tokens.text[span.start : span.end]
