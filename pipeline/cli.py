@@ -545,11 +545,17 @@ def train(
     from pipeline.extract.concept_filter import FILTER_FILE
     from pipeline.extract.concept_typer import TYPER_FILE
     from pipeline.extract.hybrid import HybridExtractor
+    from pipeline.extract.pool_names import NAMES_FILE
     from pipeline.quality.training.concept_filter import train_concept_filter
     from pipeline.quality.training.concept_typer import train_concept_typer
+    from pipeline.quality.training.pool_names import build_pool_names
 
     forget_loaded_tables()
     extractor = HybridExtractor(output, n_process=1)
+    names = build_pool_names(extractor.nlp, output)
+    extractor.pool_names = names
+    out.print(f"pool names: {len(names.forms)} names of {len(names.concepts)} concepts -> "
+              f"{output / NAMES_FILE}")
     chosen = train_concept_filter(extractor, output, log=out.print)
     out.print(f"concept filter: threshold {chosen.threshold:.2f} -> {output / FILTER_FILE}")
     train_concept_typer(extractor, output, log=out.print)

@@ -40,6 +40,7 @@ from pipeline.extract.lexicon import (
     TASK_HEADS,
 )
 from pipeline.extract.phrases import is_descriptive
+from pipeline.extract.pool_names import DOUBT_PREFIX
 from pipeline.extract.rules import KNOWN_NAME_STRENGTH, name_shaped
 from pipeline.extract.spans import Candidate, is_cued_data_name, token_table
 from schemas.keys import concept_key
@@ -200,6 +201,12 @@ class ConceptFilter:
         """Trained on the spans the precision filter doubts (``precision.DOUBTFUL``): the hybrid
         hands them over only to a filter that has learnt what the doubt is worth."""
         return any(name.startswith("doubt=") for name in self.lexical)
+
+    @cached_property
+    def judges_pool_names(self) -> bool:
+        """Trained on the pool names' candidates (``pool_names``): the hybrid proposes them only
+        to a filter that has learnt what their doubts are worth."""
+        return any(name.startswith(f"doubt={DOUBT_PREFIX} ") for name in self.lexical)
 
     def probability(self, vector: Sequence[float], lexical: Iterable[str] = ()) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))

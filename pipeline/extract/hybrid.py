@@ -43,8 +43,9 @@ per paper:
    is left so that it reads as concepts a reader would list: no generic phrases ("our
    model", "computational efficiency", "generation"), verb or title fragments, or head
    words after a name ("ImageNet dataset" -> "ImageNet");
-7. the learned concept filter (``pipeline.extract.concept_filter``) drops the concepts a
-   reader would not list;
+7. the names the annotated pools list (``pipeline.extract.pool_names``) are proposed where
+   nothing else was, each with a doubt for the filter to judge; the learned concept filter
+   (``pipeline.extract.concept_filter``) drops the concepts a reader would not list;
 8. the learned concept typer (``pipeline.extract.concept_typer``) gives each concept left the
    type its words and the NER's and rules' evidence point to.
 """
@@ -68,6 +69,7 @@ from pipeline.extract.lexicon import (
 )
 from pipeline.extract.model import DEFAULT_PROCESSES, MODEL_DIR, ModelExtractor
 from pipeline.extract.phrases import load_phrase_counts, load_phrases
+from pipeline.extract.pool_names import PoolNames
 from pipeline.extract.precision import refine
 from pipeline.extract.rules import (
     KNOWN_NAME_STRENGTH,
@@ -127,6 +129,13 @@ class HybridExtractor(ModelExtractor):
         # the precision filter's doubtful drops go to the concept filter instead (``refine``'s
         # ``doubts``): None follows the filter (on when it was trained on them)
         self.doubts: bool | None = None
+        # the annotated pools' names, proposed where nothing else was (``pool_names``): None
+        # follows the filter (on when it was trained on them)
+        self.pool_names = (PoolNames.load(self.nlp, self.model_dir) if self.precision_filter
+                           else None)
+        self.propose_pool_names: bool | None = None
+        # while the learned steps are fitted on a pool paper: the keys it lists, with their labels
+        self.leave_out: dict[str, str] | None = None
 
     def _spans(self, docs: tuple[Doc, Doc]) -> list[Candidate]:
         model = super()._spans(docs)
@@ -236,6 +245,10 @@ class HybridExtractor(ModelExtractor):
         doubts = self.doubts if self.doubts is not None else (
             self.concept_filter is not None and self.concept_filter.judges_doubts)
         refined = refine(docs, kept, title_case, self.phrases, doubts)
+        propose = self.propose_pool_names if self.propose_pool_names is not None else (
+            self.concept_filter is not None and self.concept_filter.judges_pool_names)
+        if propose and self.pool_names is not None:
+            refined += self.pool_names.candidates(docs, refined, self.leave_out)
         rows = None
         if self.concept_filter is not None:
             refined, rows = self.concept_filter.judge(docs, refined, self.phrase_counts)

@@ -52,6 +52,7 @@ from pipeline.quality.concept_eval import (
     load_concept_gold,
     score_concepts,
 )
+from pipeline.quality.training.pool_names import listed_labels
 from schemas.model import Paper, PaperExtraction
 
 if TYPE_CHECKING:
@@ -99,7 +100,12 @@ def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
     examples = Examples()
     for doc in docs:
         pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))
-        cands = extractor._spans(pair)
+        if own_paper_counted:
+            extractor.leave_out = listed_labels(doc)  # read as an unseen paper
+        try:
+            cands = extractor._spans(pair)
+        finally:
+            extractor.leave_out = None
         acceptable = {fold(a) for a in doc.acceptable}
         for key, group, vector in features(pair, cands, counts, own_paper_counted):
             texts = [pair[c.doc_index][c.start : c.end].text for c in group]
@@ -168,12 +174,14 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
                          pools: Sequence[Path] | None = None,
                          selection: Sequence[ConceptDoc] | None = None,
                          log: Callable[[str], object] = print,
-                         doubts: bool = True) -> ConceptFilter:
+                         doubts: bool = True, pool_names: bool = True) -> ConceptFilter:
     """Fit on the pools (default: the two filter pools), pick the threshold on ``selection``
     (default: the modern dev half and the tuning pool), write ``FILTER_FILE``.
 
     ``doubts``: the examples include the spans the precision filter doubts (``refine``), each
-    with its reason as a feature, so that the filter judges them in place of the word lists."""
+    with its reason as a feature, so that the filter judges them in place of the word lists.
+    ``pool_names``: the examples include the candidates of the model's pool names
+    (``pipeline.extract.pool_names``), each pool paper read with its own names taken off."""
     from pipeline.quality.modern_set import (
         FILTER_POOL2_PATH,
         FILTER_POOL_PATH,
@@ -185,6 +193,7 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
     extractor.concept_filter = None
     extractor.concept_typer = None  # fitted after the filter, on what the filter keeps
     extractor.doubts = doubts
+    extractor.propose_pool_names = pool_names and extractor.pool_names is not None
     docs = [doc for pool in pools for doc in load_concept_gold(pool, "all")]
     examples = labelled_examples(extractor, docs, own_paper_counted=True)
     x, vocabulary = design(examples.vectors, examples.lexical)
@@ -212,4 +221,5 @@ def train_concept_filter(extractor: HybridExtractor, model_dir: Path,
     (Path(model_dir) / FILTER_FILE).write_text(chosen.to_json(), encoding="utf-8")
     extractor.concept_filter = chosen
     extractor.doubts = None  # as the chosen filter was trained
+    extractor.propose_pool_names = None
     return chosen

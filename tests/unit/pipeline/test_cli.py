@@ -77,6 +77,7 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter_and_t
     from pipeline.extract.concept_typer import TYPER_FILE, ConceptTyper
     from pipeline.extract.model import MODEL_DIR
     from pipeline.extract.phrases import PHRASES_FILE, forget_loaded_tables
+    from pipeline.extract.pool_names import NAMES_FILE
     from pipeline.quality.modern_set import corpus_path
 
     # the filter pool and the dev half join their texts from the shared corpus
@@ -89,6 +90,7 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter_and_t
     shutil.copytree(MODEL_DIR, model)
     (model / FILTER_FILE).unlink()
     (model / TYPER_FILE).unlink()
+    (model / NAMES_FILE).unlink()
     reference = tmp_path / "reference.jsonl.gz"
     with gzip.open(reference, "wt", encoding="utf-8") as handle:
         for i, abstract in enumerate(["We study video generation with diffusion models.",
@@ -108,6 +110,9 @@ def test_train_phrases_only_rebuilds_the_table_and_fits_the_concept_filter_and_t
     assert any(w != 0.0 for w in fitted.weights)
     # trained on the precision filter's doubts, so the hybrid hands them to it
     assert fitted.judges_doubts and fitted.lexical["doubt=generic word"] < 0.0
+    # the pools' names rebuilt, byte for byte, and judged by the filter
+    assert (model / NAMES_FILE).read_bytes() == (MODEL_DIR / NAMES_FILE).read_bytes()
+    assert "pool names: 20017 names" in stdout and fitted.judges_pool_names
     assert "concept typer:" in stdout
     typer = ConceptTyper.load(model)
     assert typer is not None and typer.lexical
