@@ -52,7 +52,7 @@ from pipeline.quality.concept_eval import (
     load_concept_gold,
     score_concepts,
 )
-from pipeline.quality.training.pool_names import listed_labels
+from pipeline.quality.training.pool_names import spans_as_unseen
 from schemas.model import Paper, PaperExtraction
 
 if TYPE_CHECKING:
@@ -100,12 +100,8 @@ def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
     examples = Examples()
     for doc in docs:
         pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))
-        if own_paper_counted:
-            extractor.leave_out = listed_labels(doc)  # read as an unseen paper
-        try:
-            cands = extractor._spans(pair)
-        finally:
-            extractor.leave_out = None
+        cands = (spans_as_unseen(extractor, pair, doc) if own_paper_counted
+                 else extractor._spans(pair))
         acceptable = {fold(a) for a in doc.acceptable}
         for key, group, vector in features(pair, cands, counts, own_paper_counted):
             texts = [pair[c.doc_index][c.start : c.end].text for c in group]

@@ -35,7 +35,7 @@ from pipeline.extract.concept_typer import (
 )
 from pipeline.quality.concept_eval import ConceptDoc, fold, label_of, load_concept_gold
 from pipeline.quality.training.concept_filter import MIN_COUNT, design
-from pipeline.quality.training.pool_names import listed_labels
+from pipeline.quality.training.pool_names import spans_as_unseen
 
 if TYPE_CHECKING:
     from pipeline.extract.hybrid import HybridExtractor
@@ -58,12 +58,8 @@ def labelled_examples(extractor: HybridExtractor, docs: Sequence[ConceptDoc],
     wrong = 0
     for doc in docs:
         pair = tuple(extractor.nlp.pipe([doc.title, doc.abstract]))
-        if own_paper_counted:
-            extractor.leave_out = listed_labels(doc)  # read as an unseen paper
-        try:
-            cands = extractor._spans(pair)
-        finally:
-            extractor.leave_out = None
+        cands = (spans_as_unseen(extractor, pair, doc) if own_paper_counted
+                 else extractor._spans(pair))
         for _, group, vector in judged_concepts(pair, cands, counts, own_paper_counted):
             surfaces = {fold(pair[c.doc_index][c.start : c.end].text) for c in group}
             labels = [label_of(g.type) for g in doc.concepts if surfaces & g.keys]

@@ -12,13 +12,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.extract.pool_names import PoolConcept, PoolNames
+from pipeline.extract.spans import Candidate
 from pipeline.quality.concept_eval import ConceptDoc, fold, label_of, load_concept_gold
 
-__all__ = ["build_pool_names", "listed_labels", "number_forms"]
+if TYPE_CHECKING:
+    from pipeline.extract.hybrid import HybridExtractor
+
+__all__ = ["build_pool_names", "listed_labels", "number_forms", "spans_as_unseen"]
 
 
 def number_forms(surface: str) -> list[str]:
@@ -39,6 +45,17 @@ def number_forms(surface: str) -> list[str]:
 def listed_labels(doc: ConceptDoc) -> dict[str, str]:
     """The concept keys a gold paper lists, each with its scoring label."""
     return {key: label_of(g.type) for g in doc.concepts for key in g.keys}
+
+
+def spans_as_unseen(extractor: HybridExtractor, pair: tuple[Doc, Doc],
+                    doc: ConceptDoc) -> list[Candidate]:
+    """The hybrid's candidates for a pool paper read as an unseen paper: its own listing and
+    text taken off the pool names' counts."""
+    extractor.leave_out = listed_labels(doc)
+    try:
+        return extractor._spans(pair)
+    finally:
+        extractor.leave_out = None
 
 
 def build_pool_names(nlp: Language, model_dir: Path,
