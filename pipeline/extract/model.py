@@ -27,6 +27,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.extract.blas import use_blas_ops
 from pipeline.extract.lexicon import VERBISH
 from pipeline.extract.spans import Candidate, to_mentions, token_table
 from schemas.model import ConceptType, Paper, PaperExtraction
@@ -50,12 +51,13 @@ def _work(chunk: list[Paper]) -> list[PaperExtraction]:
 
 
 def load_model(path: str | Path = MODEL_DIR) -> Language:
-    """The shipped pipeline (tokenizer, sentencizer, NER), loaded from disk only."""
+    """The shipped pipeline (tokenizer, sentencizer, NER), loaded from disk only, its matrix
+    products on NumPy's BLAS (``blas.py``)."""
     if not (Path(path) / "config.cfg").exists():
         raise FileNotFoundError(
             f"{path}: no trained model; build it with `paperkg train --output {path}`"
         )
-    return spacy.load(path)
+    return use_blas_ops(spacy.load(path))
 
 
 class ModelExtractor:
