@@ -94,9 +94,8 @@ def run_one(system: str, papers: list[Paper], processes: int) -> dict[str, objec
         start = time.perf_counter()
         mentions = sum(len(d.ents) for d in nlp.pipe(texts, batch_size=64, n_process=processes))
         elapsed = time.perf_counter() - start
-        label = f"en_core_web_sm ({len(nlp.pipe_names)} components)"
-        if system == "sm-blas":
-            label = f"en_core_web_sm+blas ({len(nlp.pipe_names)} components)"
+        name = "en_core_web_sm+blas" if system == "sm-blas" else "en_core_web_sm"
+        label = f"{name} ({len(nlp.pipe_names)} components)"
     return {"system": label, "processes": processes, "seconds": elapsed, "entities": mentions,
             "peak_mb": peak_mb()}
 
